@@ -1,0 +1,20 @@
+//! mockcloud: cloud image-management APIs emulated on localhost.
+//!
+//! `core` is the provider-neutral machinery; `providers` holds one module per emulated cloud.
+
+pub mod cli;
+pub mod core;
+pub mod providers;
+
+use std::sync::Arc;
+
+use crate::core::config::ServeArgs;
+use crate::core::server::RunningServer;
+use crate::core::Core;
+
+/// Builds the world with every provider and starts serving (what `mockcloud serve` does, and what the
+/// tests start on an ephemeral port).
+pub async fn start(args: ServeArgs) -> Result<RunningServer, String> {
+    let core: Arc<Core> = Core::build(args, providers::all)?;
+    crate::core::server::start(core).await
+}

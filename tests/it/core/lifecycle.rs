@@ -1,0 +1,1 @@
+//! The lifecycle engine driven by the virtual clock, observed through the admin API.

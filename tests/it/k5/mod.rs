@@ -1,0 +1,1 @@
+//! Tests of the k5 provider.
