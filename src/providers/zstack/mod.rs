@@ -133,6 +133,10 @@ impl Provider for ZStack {
         routes::table(self)
     }
 
+    fn refined_operations(&self) -> Vec<&'static str> {
+        routes::REFINED_ACTION_OPERATIONS.to_vec()
+    }
+
     fn identify(&self, _core: &Core, call: &mut Call) {
         if let Ok(sid) = wire::session_id(call) {
             if let Some((tenant, _, _)) = self.sessions.find_any(|_, s| s.uuid == sid) {
