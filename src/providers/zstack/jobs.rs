@@ -373,8 +373,10 @@ fn restore_state(p: &ZStack, core: &Core, job: &Job) {
     let Some(before) = job.state_before.clone() else { return };
     let now = p.now(core);
     p.vms.update(&job.vm_tenant, &job.vm_uuid, |v| {
-        v.set("state", before);
-        v.set("lastOpDate", now);
+        if !v.is("state", &before) {
+            v.set("state", before);
+            v.set("lastOpDate", now);
+        }
     });
 }
 

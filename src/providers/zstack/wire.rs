@@ -26,6 +26,11 @@ pub fn text(status: u16, body: impl Into<String>) -> Reply {
     Reply::text(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), body)
 }
 
+/// A REST-layer refusal before it becomes an answer.
+pub fn refusal(status: u16, body: impl Into<String>) -> RestError {
+    RestError { status, text: body.into() }
+}
+
 pub fn rest_error(e: RestError) -> Reply {
     text(e.status, e.text)
 }
@@ -50,25 +55,25 @@ pub fn api_path(call: &Call) -> String {
 }
 
 /// The Authorization checks of the REST layer. The session itself is not looked at here.
-pub fn session_id(call: &Call) -> Result<String, Reply> {
+pub fn session_id(call: &Call) -> Result<String, RestError> {
     let Some(auth) = call.header("authorization") else {
-        return Err(text(400, "missing header 'Authorization'"));
+        return Err(refusal(400, "missing header 'Authorization'"));
     };
     let auth = auth.trim();
     if !auth.starts_with("OAuth") {
-        return Err(text(400, "Authorization type must be 'OAuth'"));
+        return Err(refusal(400, "Authorization type must be 'OAuth'"));
     }
     Ok(auth.replacen("OAuth", "", 1).trim().to_string())
 }
 
 /// `X-Job-UUID`: only its length is checked; it becomes the API (and job) id.
-pub fn job_uuid_header(call: &Call) -> Result<Option<String>, Reply> {
+pub fn job_uuid_header(call: &Call) -> Result<Option<String>, RestError> {
     match call.headers.get(HEADER_JOB_UUID) {
         None => Ok(None),
         Some(v) => {
             let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
             if v.chars().count() != 32 {
-                return Err(text(400, "Invalid header[X-Job-UUID], it must be a UUID with '-' stripped"));
+                return Err(refusal(400, "Invalid header[X-Job-UUID], it must be a UUID with '-' stripped"));
             }
             Ok(Some(v))
         }
@@ -77,33 +82,33 @@ pub fn job_uuid_header(call: &Call) -> Result<Option<String>, Reply> {
 
 /// `X-API-Timeout` in seconds overrides the API's default timeout; a non-number escapes as Java's
 /// NumberFormatException text with a 500.
-pub fn api_timeout_ms(call: &Call, default_ms: u64) -> Result<u64, Reply> {
+pub fn api_timeout_ms(call: &Call, default_ms: u64) -> Result<u64, RestError> {
     match call.header(HEADER_API_TIMEOUT) {
         None => Ok(default_ms),
         Some(v) => match v.trim().parse::<u64>() {
             Ok(secs) => Ok(secs.saturating_mul(1000)),
-            Err(_) => Err(text(500, format!("For input string: \"{v}\""))),
+            Err(_) => Err(refusal(500, format!("For input string: \"{v}\""))),
         },
     }
 }
 
 /// The body as the server's Gson reads it into a map: not JSON, or JSON that is not an object, escapes as a
 /// 500 with the parser's message. An empty body reads as no map at all.
-pub fn body_map(call: &Call) -> Result<Option<Map<String, Value>>, Reply> {
+pub fn body_map(call: &Call) -> Result<Option<Map<String, Value>>, RestError> {
     if call.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
     match serde_json::from_slice::<Value>(&call.body) {
         Ok(Value::Object(m)) => Ok(Some(m)),
         Ok(Value::Null) => Ok(None),
-        Ok(other) => Err(text(
+        Ok(other) => Err(refusal(
             500,
             format!(
                 "com.google.gson.JsonSyntaxException: java.lang.IllegalStateException: Expected BEGIN_OBJECT but was {} at line 1 column 1 path $",
                 gson_kind(&other)
             ),
         )),
-        Err(e) => Err(text(500, format!("com.google.gson.JsonSyntaxException: com.google.gson.stream.MalformedJsonException: {e}"))),
+        Err(e) => Err(refusal(500, format!("com.google.gson.JsonSyntaxException: com.google.gson.stream.MalformedJsonException: {e}"))),
     }
 }
 
@@ -147,12 +152,12 @@ pub fn api_params(
     body: Option<&Map<String, Value>>,
     param_name: &str,
     string_fields: &[&str],
-) -> Result<ApiParams, Reply> {
+) -> Result<ApiParams, RestError> {
     let inner = match body.and_then(|b| b.get(param_name)) {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(m)) => m.clone(),
         Some(other) => {
-            return Err(text(
+            return Err(refusal(
                 500,
                 format!(
                     "com.google.gson.JsonSyntaxException: java.lang.IllegalStateException: Expected BEGIN_OBJECT but was {} at path $",
@@ -163,7 +168,7 @@ pub fn api_params(
     };
     for f in string_fields {
         if let Some(v @ (Value::Array(_) | Value::Object(_))) = inner.get(*f) {
-            return Err(text(
+            return Err(refusal(
                 500,
                 format!(
                     "com.google.gson.JsonSyntaxException: java.lang.IllegalStateException: Expected a string but was {} at path $.{f}",
@@ -187,7 +192,7 @@ pub fn api_params(
     Ok(ApiParams { fields: inner, system_tags })
 }
 
-fn string_list(v: Option<&Value>, name: &str) -> Result<Vec<String>, Reply> {
+fn string_list(v: Option<&Value>, name: &str) -> Result<Vec<String>, RestError> {
     match v {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => {
@@ -199,7 +204,7 @@ fn string_list(v: Option<&Value>, name: &str) -> Result<Vec<String>, Reply> {
                     Value::Bool(b) => out.push(b.to_string()),
                     Value::Null => {}
                     other => {
-                        return Err(text(
+                        return Err(refusal(
                             500,
                             format!(
                                 "com.google.gson.JsonSyntaxException: java.lang.IllegalStateException: Expected a string but was {} at path $.{name}",
@@ -211,7 +216,7 @@ fn string_list(v: Option<&Value>, name: &str) -> Result<Vec<String>, Reply> {
             }
             Ok(out)
         }
-        Some(other) => Err(text(
+        Some(other) => Err(refusal(
             500,
             format!(
                 "com.google.gson.JsonSyntaxException: java.lang.IllegalStateException: Expected BEGIN_ARRAY but was {} at path $.{name}",

@@ -21,14 +21,14 @@ pub fn vm_action(p: &ZStack, call: &mut Call) -> Reply {
     let body = match wire::body_map(call) {
         Ok(Some(b)) => b,
         Ok(None) => return no_mapping(),
-        Err(r) => return r,
+        Err(e) => return wire::rest_error(e),
     };
     let Some((action, operation)) = wire::vm_action_of(&body) else {
         return no_mapping();
     };
     let sid = match wire::session_id(call) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(e) => return wire::rest_error(e),
     };
     let (url_field, string_fields): (&str, &[&str]) = match action {
         "stopVmInstance" => ("uuid", &["uuid", "type", "stopHA"]),
@@ -38,11 +38,11 @@ pub fn vm_action(p: &ZStack, call: &mut Call) -> Reply {
     };
     let mut params = match wire::api_params(Some(&body), action, string_fields) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(e) => return wire::rest_error(e),
     };
     let job_header = match wire::job_uuid_header(call) {
         Ok(h) => h,
-        Err(r) => return r,
+        Err(e) => return wire::rest_error(e),
     };
     if let Some(id) = &job_header {
         if p.jobs.find_any(|_, j| j.uuid == *id).is_some() {
@@ -52,7 +52,7 @@ pub fn vm_action(p: &ZStack, call: &mut Call) -> Reply {
     let default_timeout = if action == "changeVmImage" { CHANGE_IMAGE_TIMEOUT_MS } else { DEFAULT_TIMEOUT_MS };
     let timeout = match wire::api_timeout_ms(call, default_timeout) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(e) => return wire::rest_error(e),
     };
     // URL variables are applied after the body, so they win over same-named body fields.
     params.set(url_field, call.param("uuid"));

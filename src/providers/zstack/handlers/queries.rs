@@ -12,7 +12,7 @@ use crate::core::call::{Call, Reply};
 fn query(p: &ZStack, call: &mut Call, shape: &'static Shape, rows: fn(&ZStack, &Caller) -> Vec<Row>) -> Reply {
     let sid = match wire::session_id(call) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(e) => return wire::rest_error(e),
     };
     // `/{uuid}` is the same query with the single condition uuid=<uuid>; its query string is ignored.
     let params = if call.params.iter().any(|(k, _)| *k == "uuid") {
@@ -96,10 +96,10 @@ pub fn backup_storages(p: &ZStack, call: &mut Call) -> Reply {
 pub fn image_candidates(p: &ZStack, call: &mut Call) -> Reply {
     let sid = match wire::session_id(call) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(e) => return wire::rest_error(e),
     };
-    if let Err(r) = wire::job_uuid_header(call) {
-        return r;
+    if let Err(e) = wire::job_uuid_header(call) {
+        return wire::rest_error(e);
     }
     let vm_uuid = call.param("vmInstanceUuid").trim().to_string();
     let Some((_, vm)) = p.find_vm(&vm_uuid) else {

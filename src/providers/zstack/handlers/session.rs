@@ -21,14 +21,14 @@ pub fn sha512_hex(text: &str) -> String {
 pub fn login(p: &ZStack, call: &mut Call) -> Reply {
     let body = match wire::body_map(call) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(e) => return wire::rest_error(e),
     };
     let params = match wire::api_params(body.as_ref(), "logInByAccount", LOGIN_FIELDS) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(e) => return wire::rest_error(e),
     };
-    if let Err(r) = wire::job_uuid_header(call) {
-        return r;
+    if let Err(e) = wire::job_uuid_header(call) {
+        return wire::rest_error(e);
     }
     let core = call.core.clone();
     let Some(name) = params.string("accountName") else {
@@ -96,8 +96,8 @@ pub fn login(p: &ZStack, call: &mut Call) -> Reply {
 
 /// Logging out an unknown or already ended session also succeeds.
 pub fn logout(p: &ZStack, call: &mut Call) -> Reply {
-    if let Err(r) = wire::job_uuid_header(call) {
-        return r;
+    if let Err(e) = wire::job_uuid_header(call) {
+        return wire::rest_error(e);
     }
     let sid = call.param("sessionUuid").trim().to_string();
     call.core.credentials.revoke(&sid);
@@ -109,8 +109,8 @@ pub fn logout(p: &ZStack, call: &mut Call) -> Reply {
 }
 
 pub fn validate(p: &ZStack, call: &mut Call) -> Reply {
-    if let Err(r) = wire::job_uuid_header(call) {
-        return r;
+    if let Err(e) = wire::job_uuid_header(call) {
+        return wire::rest_error(e);
     }
     let sid = call.param("sessionUuid").trim().to_string();
     let core = call.core.clone();

@@ -1,0 +1,182 @@
+//! The REST layer's plain-text refusals, the job poll and the async envelope.
+
+use reqwest::Method;
+use serde_json::json;
+
+use super::*;
+use crate::common::{json, Server};
+
+async fn put_raw(s: &Server, sid: Option<&str>, path: &str, body: &str) -> (u16, String, String) {
+    let mut r = s.request(Method::PUT, path).body(body.to_string()).header("Content-Type", "application/json");
+    if let Some(sid) = sid {
+        r = r.header("Authorization", format!("OAuth {sid}"));
+    }
+    text(r.send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn authorization_header_checks() {
+    let s = Server::start().await;
+    let (status, ct, body) = text(s.get("/zstack/v1/vm-instances").await).await;
+    assert_eq!((status, body.as_str()), (400, "missing header 'Authorization'"));
+    assert!(ct.starts_with("text/plain"));
+    let r = s.request(Method::GET, "/zstack/v1/images").header("Authorization", "Bearer abc").send().await.unwrap();
+    assert_eq!(text(r).await.2, "Authorization type must be 'OAuth'");
+    let (status, _, body) = put_raw(&s, None, &actions_path(SEED_VM), r#"{"stopVmInstance": {}}"#).await;
+    assert_eq!((status, body.as_str()), (400, "missing header 'Authorization'"));
+    // Any OAuth token passes the REST layer; the session check comes later (ID.1001 as a 503).
+    let (status, v) = get(&s, "not-a-session", "/zstack/v1/images").await;
+    assert_eq!((status, v["error"]["code"].as_str()), (503, Some("ID.1001")));
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods() {
+    let s = Server::start().await;
+    let sid = admin(&s).await;
+    let (status, ct, body) = text(s.get("/zstack/v1/no-such-things").await).await;
+    assert_eq!((status, body.as_str()), (404, "no api mapping to /v1/no-such-things"));
+    assert!(ct.starts_with("text/plain"));
+    let r = s.request(Method::POST, "/zstack/v1/api-jobs/0123456789abcdef0123456789abcdef").send().await.unwrap();
+    assert_eq!(
+        text(r).await,
+        (405, "text/plain; charset=utf-8".into(), "only GET method is allowed for querying job status".into())
+    );
+    let path = actions_path(SEED_VM);
+    let r = s.request(Method::GET, &path).header("Authorization", format!("OAuth {sid}")).send().await.unwrap();
+    assert_eq!(
+        text(r).await,
+        (500, "text/plain; charset=utf-8".into(), format!("No query API found for the path[{path}]"))
+    );
+    let r = s.request(Method::POST, &path).send().await.unwrap();
+    let (status, _, body) = text(r).await;
+    assert_eq!((status, body), (500, format!("No creational API found for the path[{path}]")));
+    let r = s.request(Method::DELETE, &path).send().await.unwrap();
+    assert_eq!(text(r).await.2, format!("No delete API found for the path[{path}]"));
+    let r = s.request(Method::PATCH, &path).send().await.unwrap();
+    let (status, _, body) = text(r).await;
+    assert_eq!((status, body), (405, format!("The method[PATCH] is not allowed for the path[{path}]")));
+}
+
+#[tokio::test]
+async fn action_bodies_the_rest_layer_refuses() {
+    let s = Server::start().await;
+    let sid = admin(&s).await;
+    let path = actions_path(SEED_VM);
+    let no_mapping = format!("the body doesn't contain action mapping to the URL[/v1/vm-instances/{SEED_VM}/actions]");
+    for body in ["", "{}", r#"{"explodeVmInstance": {}}"#, r#"{"systemTags": []}"#] {
+        let (status, _, text) = put_raw(&s, Some(&sid), &path, body).await;
+        assert_eq!((status, text.as_str()), (400, no_mapping.as_str()), "body {body:?}");
+    }
+    for body in ["not json", "[1, 2]", r#"{"stopVmInstance": "#] {
+        let (status, _, text) = put_raw(&s, Some(&sid), &path, body).await;
+        assert_eq!(status, 500, "body {body:?}");
+        assert!(text.starts_with("com.google.gson.JsonSyntaxException"), "{text}");
+    }
+    // Wrong types for the message's fields escape Gson as 500s too.
+    for body in [
+        r#"{"changeVmImage": "dbfd52c2f87c39cda8c8945fca8d6a5a"}"#,
+        r#"{"changeVmImage": {"imageUuid": ["x"]}}"#,
+        r#"{"changeVmImage": {"imageUuid": "x"}, "systemTags": "ceph::rootPoolName::p"}"#,
+        r#"{"changeVmImage": {"imageUuid": "x", "userTags": [{"a": 1}]}}"#,
+    ] {
+        let (status, _, text) = put_raw(&s, Some(&sid), &path, body).await;
+        assert_eq!(status, 500, "body {body:?}: {text}");
+    }
+    // Nothing changed.
+    let v = vm(&s, &sid, SEED_VM).await;
+    assert_eq!((v["state"].as_str(), v["imageUuid"].as_str()), (Some("Running"), Some(SAMPLE_IMAGE)));
+}
+
+#[tokio::test]
+async fn job_uuid_header_becomes_the_job_id_and_duplicates_are_refused() {
+    let s = Server::start().await;
+    let sid = admin(&s).await;
+    let job = "0123456789abcdef0123456789abcdef";
+    let send = |id: &'static str| {
+        s.request(Method::PUT, &actions_path(SEED_VM))
+            .header("Authorization", format!("OAuth {sid}"))
+            .header("X-Job-UUID", id)
+            .json(&json!({"rebootVmInstance": {}}))
+            .send()
+    };
+    let (status, v) = json(send(job).await.unwrap()).await;
+    assert_eq!(status, 202);
+    assert_eq!(v["location"], format!("{}/zstack/v1/api-jobs/{job}", s.base));
+    assert_eq!(v["apiTimeout"], 1_800_000);
+    let (status, _, body) = text(send(job).await.unwrap()).await;
+    assert_eq!((status, body), (400, format!("Duplicate job uuid[{job}]")));
+    let (status, _, body) = text(send("0123456789abcdef").await.unwrap()).await;
+    assert_eq!((status, body.as_str()), (400, "Invalid header[X-Job-UUID], it must be a UUID with '-' stripped"));
+    // Only the length is checked.
+    let (status, _) = json(send("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz").await.unwrap()).await;
+    assert_eq!(status, 202);
+}
+
+#[tokio::test]
+async fn job_poll_answers_202_empty_then_the_result_and_unknown_jobs_are_404() {
+    let s = Server::start().await;
+    let sid = admin(&s).await;
+    let location = submit(&s, &sid, SEED_VM, &json!({"rebootVmInstance": {}})).await;
+    let r = s.http.get(&location).send().await.unwrap();
+    let (status, body) = (r.status().as_u16(), r.text().await.unwrap());
+    assert_eq!((status, body.as_str()), (202, "{}"));
+    s.advance(1.0).await;
+    let (status, v) = poll(&s, &location).await;
+    assert_eq!((status, v["inventory"]["state"].as_str()), (200, Some("Running")));
+    // A finished job answers the same again, until it is purged after 3 hours.
+    assert_eq!(poll(&s, &location).await.0, 200);
+    s.advance(3.0 * 3600.0 + 1.0).await;
+    let (status, _, body) = text(s.http.get(&location).send().await.unwrap()).await;
+    assert_eq!((status, body.as_str()), (404, "the job has been expired"));
+    let (status, _, body) = text(s.get("/zstack/v1/api-jobs/ffffffffffffffffffffffffffffffff").await).await;
+    assert_eq!((status, body.as_str()), (404, "the job has been expired"));
+}
+
+#[tokio::test]
+async fn api_timeout_header_and_location_from_host() {
+    let s = Server::start().await;
+    let sid = admin(&s).await;
+    let r = s
+        .request(Method::PUT, &actions_path(SEED_VM))
+        .header("Authorization", format!("OAuth {sid}"))
+        .header("X-API-Timeout", "60")
+        .header("Host", "zstack.example:8080")
+        .json(&json!({"changeVmImage": {"imageUuid": SEED_IMAGE}}))
+        .send()
+        .await
+        .unwrap();
+    let (status, v) = json(r).await;
+    assert_eq!(status, 202);
+    assert_eq!(v["apiTimeout"], 60_000);
+    assert!(v["location"].as_str().unwrap().starts_with("http://zstack.example:8080/zstack/v1/api-jobs/"), "{v}");
+    let r = s
+        .request(Method::PUT, &actions_path(SEED_VM))
+        .header("Authorization", format!("OAuth {sid}"))
+        .header("X-API-Timeout", "soon")
+        .json(&json!({"changeVmImage": {"imageUuid": SEED_IMAGE}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(text(r).await.2, "For input string: \"soon\"");
+    let r = s
+        .request(Method::PUT, &actions_path(SEED_VM))
+        .header("Authorization", format!("OAuth {sid}"))
+        .json(&json!({"changeVmImage": {"imageUuid": SEED_IMAGE}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json(r).await.1["apiTimeout"], 86_400_000);
+}
+
+#[tokio::test]
+async fn journal_knows_the_refined_action_operations() {
+    let s = Server::start().await;
+    let sid = admin(&s).await;
+    submit(&s, &sid, SEED_VM, &json!({"stopVmInstance": {}})).await;
+    submit(&s, &sid, SEED_VM, &json!({"changeVmImage": {"imageUuid": SEED_IMAGE}})).await;
+    let entries = s.journal("operation=zstack.vm.changeImage").await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["tenant"], "admin");
+    assert_eq!(s.journal("operation=zstack.vm.stop").await.len(), 1);
+    assert_eq!(s.journal("operation=zstack.session.login").await.len(), 1);
+}
