@@ -180,3 +180,20 @@ async fn journal_knows_the_refined_action_operations() {
     assert_eq!(s.journal("operation=zstack.vm.stop").await.len(), 1);
     assert_eq!(s.journal("operation=zstack.session.login").await.len(), 1);
 }
+
+#[tokio::test]
+async fn huge_and_broken_login_bodies() {
+    let s = Server::start_with(&["--clock", "virtual", "--seed", "42", "--max-body-bytes", "1024"]).await;
+    let big = format!(r#"{{"logInByAccount": {{"accountName": "{}"}}}}"#, "a".repeat(4096));
+    let (status, ct, body) = put_raw(&s, None, "/zstack/v1/accounts/login", &big).await;
+    assert_eq!((status, body.as_str()), (413, "the request body is larger than the limit of 1024 bytes"));
+    assert!(ct.starts_with("text/plain"));
+    let (status, _, body) = put_raw(&s, None, "/zstack/v1/accounts/login", "accountName=admin").await;
+    assert_eq!(status, 500);
+    assert!(body.starts_with("com.google.gson.JsonSyntaxException"), "{body}");
+    let (status, _, body) =
+        put_raw(&s, None, "/zstack/v1/accounts/login", r#"{"logInByAccount": {"accountName": {"x": 1}}}"#).await;
+    assert_eq!(status, 500, "{body}");
+    // Still serving, and nothing was stored.
+    assert_eq!(admin(&s).await.len(), 32);
+}
