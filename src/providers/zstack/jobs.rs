@@ -5,8 +5,9 @@ use serde_json::{json, Value};
 
 use super::errors::ErrorCode;
 use super::model::{Job, JobRequest, JobState, Resource, GLOBAL, JOB_RETENTION_MS, MAX_JOBS};
+use super::query_eval::build_schema;
 use super::routes::REFINED_ACTION_OPERATIONS;
-use super::{change_image, inventory, wire, ZStack};
+use super::{change_image, inventory, shapes, wire, ZStack};
 use crate::core::call::{Call, Reply};
 use crate::core::lifecycle::{LifecycleEvent, LifecycleSpec, Outcome, Step};
 use crate::core::Core;
@@ -41,7 +42,17 @@ pub fn poll(p: &ZStack, call: &mut Call) -> Reply {
     }
     match job.state {
         JobState::Queued | JobState::Running => wire::accepted(&json!({})),
-        JobState::Succeeded => wire::ok(&job.result.unwrap_or_else(|| json!({}))),
+        JobState::Succeeded => {
+            let mut result = job.result.unwrap_or_else(|| json!({}));
+            // Like any non-query answer, a job result carries `schema` when the poll asks for it.
+            if call.headers.contains_key(wire::HEADER_JSON_SCHEMA) {
+                if let Some(inv) = result.get("inventory").and_then(Value::as_object) {
+                    let schema = build_schema("inventory", &shapes::VM, std::slice::from_ref(inv), false);
+                    result["schema"] = Value::Object(schema);
+                }
+            }
+            wire::ok(&result)
+        }
         JobState::Failed => Reply::json(hyper::StatusCode::SERVICE_UNAVAILABLE, &json!({ "error": job.error }))
             .content_type("application/json; charset=utf-8"),
     }

@@ -197,3 +197,67 @@ async fn huge_and_broken_login_bodies() {
     // Still serving, and nothing was stored.
     assert_eq!(admin(&s).await.len(), 32);
 }
+
+#[tokio::test]
+async fn job_results_carry_the_schema_when_asked() {
+    let s = Server::start().await;
+    let sid = admin(&s).await;
+    let location = submit(&s, &sid, SEED_VM, &json!({"rebootVmInstance": {}})).await;
+    s.advance(1.0).await;
+    let (status, v) = json(s.http.get(&location).header("X-JSON-Schema", "true").send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(v["schema"]["inventory"], "org.zstack.header.vm.VmInstanceInventory");
+    assert_eq!(v["schema"]["inventory.allVolumes[0]"], "org.zstack.header.volume.VolumeInventory");
+    assert!(poll(&s, &location).await.1.get("schema").is_none());
+}
+
+/// What a scenario fault rule gets when it names a ZStack code: sync APIs answer 503 with the ErrorCode, async
+/// ones still answer 202 and the job poll carries the error.
+#[tokio::test]
+async fn error_reply_renders_codes_the_zstack_way() {
+    use mockcloud::core::call::Call;
+    use mockcloud::core::config::ServeArgs;
+    use mockcloud::core::provider::ErrorSpec;
+
+    let args = ServeArgs::parse_args(["--listen", "127.0.0.1:0", "--clock", "virtual", "--seed", "7"]).unwrap();
+    let running = mockcloud::start(args).await.unwrap();
+    let base = format!("http://{}", running.addr);
+    let provider = running.core.provider("zstack").unwrap().clone();
+    let mut headers = hyper::HeaderMap::new();
+    headers.insert("x-job-uuid", "abcdefabcdefabcdefabcdefabcdef12".parse().unwrap());
+    let mut call = Call {
+        method: hyper::Method::PUT,
+        path: format!("/zstack/v1/vm-instances/{SEED_VM}/actions"),
+        query: None,
+        headers,
+        body: bytes::Bytes::from_static(b"{\"changeVmImage\": {}}"),
+        params: vec![("uuid", SEED_VM.to_string())],
+        operation: "zstack.vm.changeImage",
+        tenant: Some("admin".into()),
+        credential: None,
+        base_url: base.clone(),
+        core: running.core.clone(),
+    };
+    assert!(provider.error_codes().contains(&"SYS.1006"));
+    assert!(provider.error_reply(&ErrorSpec { code: "50301", message: None, details: None }, &call).is_none());
+
+    let details = json!({"cause": {"code": "VM.1010", "details": "state changed"}});
+    let spec = ErrorSpec { code: "SYS.1006", message: Some("injected by a scenario"), details: Some(&details) };
+    let reply = provider.error_reply(&spec, &call).unwrap();
+    assert_eq!(reply.status.as_u16(), 202);
+    let v: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(v["location"], format!("{base}/zstack/v1/api-jobs/abcdefabcdefabcdefabcdefabcdef12"));
+    let r = reqwest::get(v["location"].as_str().unwrap()).await.unwrap();
+    let (status, v) = json(r).await;
+    assert_eq!(status, 503);
+    assert_eq!(v["error"]["code"], "SYS.1006");
+    assert_eq!(v["error"]["details"], "injected by a scenario");
+    assert_eq!(v["error"]["cause"]["code"], "VM.1010");
+
+    call.operation = "zstack.vm.query";
+    let reply = provider.error_reply(&ErrorSpec { code: "ID.1001", message: None, details: None }, &call).unwrap();
+    assert_eq!(reply.status.as_u16(), 503);
+    let v: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(v["error"]["code"], "ID.1001");
+    running.shutdown().await.unwrap();
+}
