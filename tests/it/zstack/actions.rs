@@ -229,3 +229,20 @@ async fn an_injected_failure_puts_the_vm_back() {
     assert_eq!(v["state"], "Running");
     assert_eq!(v["hostUuid"], "1f74c3ba1d8a38afbc2c00b024b9df6f");
 }
+
+#[tokio::test]
+async fn reset_of_one_account_leaves_the_other_alone() {
+    let s = Server::start().await;
+    let sid = admin(&s).await;
+    let other = tenant2(&s).await;
+    let web = vm_named(&s, &other, "tenant2-web").await["uuid"].as_str().unwrap().to_string();
+    stop(&s, &sid, SEED_VM).await;
+    stop(&s, &other, &web).await;
+    let r = s.request(Method::POST, "/_mockcloud/reset?tenant=admin").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let sid = admin(&s).await;
+    assert_eq!(vm(&s, &sid, SEED_VM).await["state"], "Running");
+    assert_eq!(vm(&s, &sid, &web).await["state"], "Stopped");
+    // tenant2's session survived the admin reset.
+    assert_eq!(vm(&s, &other, &web).await["state"], "Stopped");
+}
