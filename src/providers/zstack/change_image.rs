@@ -132,9 +132,18 @@ fn uuid_in_use(p: &ZStack, uuid: &str) -> bool {
 pub fn check_at_execution(p: &ZStack, vm_tenant: &str, vm: &Resource) -> Result<(), ErrorCode> {
     let vm_uuid = vm.uuid();
     if !vm.is("state", "Stopped") {
-        return Err(ErrorCode::operation_failed(format!(
+        // The VM handlers' state refusal (SYS.1006 wrapping VM.1010), with ChangeVmImage's own message on top.
+        let state = vm.str("state").unwrap_or("");
+        let mut e = ErrorCode::operation_failed(format!(
             "vm[uuid: {vm_uuid}]'s state is not Stopped now, cannot operate 'changevmimage' action"
+        ));
+        e.cause = Some(Box::new(ErrorCode::new(
+            "VM.1010",
+            format!(
+                "current vm instance state[{state}] doesn't allow to proceed message[org.zstack.header.vm.APIChangeVmImageMsg], allowed states are [Stopped]"
+            ),
         )));
+        return Err(e);
     }
     let Some(cluster) = vm.str("clusterUuid") else {
         return Err(ErrorCode::operation_failed(format!(

@@ -267,10 +267,16 @@ async fn failures_at_execution_leave_everything_as_it_was() {
     assert_eq!(poll(&s, &first).await.0, 200);
     s.advance(1.0).await;
     assert_eq!(poll(&s, &start).await.0, 200);
+    let answer = poll(&s, &second).await;
     assert_error(
-        &poll(&s, &second).await,
+        &answer,
         "SYS.1006",
         &format!("vm[uuid: {uuid}]'s state is not Stopped now, cannot operate 'changevmimage' action"),
+    );
+    assert_eq!(answer.1["error"]["cause"]["code"], "VM.1010");
+    assert_eq!(
+        answer.1["error"]["cause"]["details"],
+        "current vm instance state[Running] doesn't allow to proceed message[org.zstack.header.vm.APIChangeVmImageMsg], allowed states are [Stopped]"
     );
     let after = vm(&s, &sid, &uuid).await;
     assert_eq!((after["imageUuid"].as_str(), after["state"].as_str()), (Some(SEED_IMAGE), Some("Running")));
