@@ -261,3 +261,42 @@ async fn error_reply_renders_codes_the_zstack_way() {
     assert_eq!(v["error"]["code"], "ID.1001");
     running.shutdown().await.unwrap();
 }
+
+/// A broken fixture world is a start-up error that names the file and the field.
+#[tokio::test]
+async fn bad_fixtures_are_refused_at_start_naming_file_and_field() {
+    use mockcloud::core::config::ServeArgs;
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let dir = std::env::temp_dir().join(format!("mockcloud-zstack-fixtures-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for entry in walk(&src) {
+        let rel = entry.strip_prefix(&src).unwrap();
+        let dest = dir.join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&entry, &dest).unwrap();
+    }
+    let vms_path = dir.join("zstack/vms.json");
+    let mut vms: serde_json::Value = serde_json::from_slice(&std::fs::read(&vms_path).unwrap()).unwrap();
+    vms[1]["owner"] = json!("ffffffffffffffffffffffffffffffff");
+    std::fs::write(&vms_path, serde_json::to_vec(&vms).unwrap()).unwrap();
+    let args = ServeArgs::parse_args(["--listen", "127.0.0.1:0", "--fixtures", dir.to_str().unwrap()]).unwrap();
+    let err = match mockcloud::start(args).await {
+        Ok(_) => panic!("a world with a VM of an unknown owner must not start"),
+        Err(e) => e,
+    };
+    assert!(err.contains("vms.json") && err.contains("[1].owner"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
