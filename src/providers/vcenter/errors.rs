@@ -77,10 +77,19 @@ impl VapiError {
 
 pub fn status_of(kind: &str) -> u16 {
     match kind {
-        "already_exists" | "already_in_desired_state" | "feature_in_use" | "invalid_argument"
-        | "invalid_element_configuration" | "invalid_element_type" | "invalid_request"
-        | "not_allowed_in_current_state" | "resource_busy" | "resource_in_use" | "resource_inaccessible"
-        | "unable_to_allocate_resource" | "unsupported" => 400,
+        "already_exists"
+        | "already_in_desired_state"
+        | "feature_in_use"
+        | "invalid_argument"
+        | "invalid_element_configuration"
+        | "invalid_element_type"
+        | "invalid_request"
+        | "not_allowed_in_current_state"
+        | "resource_busy"
+        | "resource_in_use"
+        | "resource_inaccessible"
+        | "unable_to_allocate_resource"
+        | "unsupported" => 400,
         "unauthenticated" => 401,
         "unauthorized" => 403,
         "not_found" | "operation_not_found" => 404,
@@ -93,11 +102,31 @@ pub fn status_of(kind: &str) -> u16 {
 
 /// Every std error a scenario may ask for, by short name (`com.vmware.vapi.std.errors.` prefix optional).
 pub const KINDS: &[&str] = &[
-    "already_exists", "already_in_desired_state", "canceled", "concurrent_change", "error", "feature_in_use",
-    "internal_server_error", "invalid_argument", "invalid_element_configuration", "invalid_element_type",
-    "invalid_request", "not_allowed_in_current_state", "not_found", "operation_not_found", "resource_busy",
-    "resource_in_use", "resource_inaccessible", "service_unavailable", "timed_out", "unable_to_allocate_resource",
-    "unauthenticated", "unauthorized", "unexpected_input", "unsupported", "unverified_peer",
+    "already_exists",
+    "already_in_desired_state",
+    "canceled",
+    "concurrent_change",
+    "error",
+    "feature_in_use",
+    "internal_server_error",
+    "invalid_argument",
+    "invalid_element_configuration",
+    "invalid_element_type",
+    "invalid_request",
+    "not_allowed_in_current_state",
+    "not_found",
+    "operation_not_found",
+    "resource_busy",
+    "resource_in_use",
+    "resource_inaccessible",
+    "service_unavailable",
+    "timed_out",
+    "unable_to_allocate_resource",
+    "unauthenticated",
+    "unauthorized",
+    "unexpected_input",
+    "unsupported",
+    "unverified_peer",
 ];
 
 /// Maps a std error class or short name given by a user (scenario rule) to the short name, if it is one.

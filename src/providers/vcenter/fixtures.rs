@@ -64,25 +64,59 @@ pub fn load(p: &Vcenter, files: &FixtureFiles) -> Result<(), String> {
     let w: World = files.parse(FILE)?;
     let mut vm_floor = 0u64;
     for (i, u) in w.users.iter().enumerate() {
-        let privileges = w.roles.get(&u.role).ok_or_else(|| files.error(FILE, &format!("users[{i}].role"), "no such role"))?;
+        let privileges =
+            w.roles.get(&u.role).ok_or_else(|| files.error(FILE, &format!("users[{i}].role"), "no such role"))?;
         let key = u.user.to_ascii_lowercase();
-        p.users.insert(GLOBAL, &key, User { user: key.clone(), password: u.password.clone(), role: u.role.clone(), privileges: privileges.clone() });
+        p.users.insert(
+            GLOBAL,
+            &key,
+            User {
+                user: key.clone(),
+                password: u.password.clone(),
+                role: u.role.clone(),
+                privileges: privileges.clone(),
+            },
+        );
     }
     for (i, vm) in w.vms.iter().enumerate() {
-        let n: u64 = vm.id.strip_prefix("vm-").and_then(|n| n.parse().ok()).ok_or_else(|| files.error(FILE, &format!("vms[{i}].id"), "must be vm-<number>"))?;
+        let n: u64 = vm
+            .id
+            .strip_prefix("vm-")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| files.error(FILE, &format!("vms[{i}].id"), "must be vm-<number>"))?;
         vm_floor = vm_floor.max(n);
-        for (field, id, kind) in [("host", &vm.host, Kind::Host), ("resource_pool", &vm.resource_pool, Kind::ResourcePool), ("folder", &vm.folder, Kind::Folder), ("datastore", &vm.datastore, Kind::Datastore)] {
+        for (field, id, kind) in [
+            ("host", &vm.host, Kind::Host),
+            ("resource_pool", &vm.resource_pool, Kind::ResourcePool),
+            ("folder", &vm.folder, Kind::Folder),
+            ("datastore", &vm.datastore, Kind::Datastore),
+        ] {
             if !w.objects.iter().any(|o| &o.id == id && o.kind == kind) {
-                return Err(files.error(FILE, &format!("vms[{i}].{field}"), &format!("'{id}' is not a {kind:?} of the inventory")));
+                return Err(files.error(
+                    FILE,
+                    &format!("vms[{i}].{field}"),
+                    &format!("'{id}' is not a {kind:?} of the inventory"),
+                ));
             }
         }
     }
     let mut items = vec![];
     for (li, l) in w.libraries.iter().enumerate() {
         for (ii, it) in l.items.iter().enumerate() {
-            let d = ovf::parse(&it.ovf).map_err(|e| files.error(FILE, &format!("libraries[{li}].items[{ii}].ovf"), &e))?;
-            let mut stored = vec![StoredFile { name: format!("{}.ovf", it.name), size: it.ovf.len() as i64, text: Some(it.ovf.clone()), sha1: None }];
-            stored.extend(it.files.iter().map(|(n, s)| StoredFile { name: n.clone(), size: *s, text: None, sha1: None }));
+            let d =
+                ovf::parse(&it.ovf).map_err(|e| files.error(FILE, &format!("libraries[{li}].items[{ii}].ovf"), &e))?;
+            let mut stored = vec![StoredFile {
+                name: format!("{}.ovf", it.name),
+                size: it.ovf.len() as i64,
+                text: Some(it.ovf.clone()),
+                sha1: None,
+            }];
+            stored.extend(it.files.iter().map(|(n, s)| StoredFile {
+                name: n.clone(),
+                size: *s,
+                text: None,
+                sha1: None,
+            }));
             items.push(Item {
                 id: it.id.clone(),
                 library_id: l.id.clone(),

@@ -74,7 +74,10 @@ impl Vcenter {
 
     /// The ACTIVE, not completed update session of an item, if any.
     pub fn active_update_session(&self, tenant: &str, item: &str) -> Option<String> {
-        self.update_sessions.filter(tenant, |u| u.library_item_id == item && u.state == "ACTIVE" && !u.completed).first().map(|u| u.id.clone())
+        self.update_sessions
+            .filter(tenant, |u| u.library_item_id == item && u.state == "ACTIVE" && !u.completed)
+            .first()
+            .map(|u| u.id.clone())
     }
 
     pub fn server_guid(&self) -> String {
@@ -129,14 +132,16 @@ impl Provider for Vcenter {
 
     fn identify(&self, core: &Core, call: &mut Call) {
         let sid = match wire::front_of(call) {
-            wire::Front::Rpc { .. } => serde_json::from_slice::<Value>(&call.body)
-                .ok()
-                .and_then(|v| v.pointer("/params/ctx/securityCtx/sessionId").and_then(Value::as_str).map(str::to_string)),
+            wire::Front::Rpc { .. } => serde_json::from_slice::<Value>(&call.body).ok().and_then(|v| {
+                v.pointer("/params/ctx/securityCtx/sessionId").and_then(Value::as_str).map(str::to_string)
+            }),
             wire::Front::Api => wire::session_id(call, false),
             wire::Front::Rest { .. } => wire::session_id(call, true),
         };
         if let Some(sid) = sid {
-            if let crate::core::credentials::CredentialState::Valid { tenant } = core.credentials.check(&core.clock, &sid) {
+            if let crate::core::credentials::CredentialState::Valid { tenant } =
+                core.credentials.check(&core.clock, &sid)
+            {
                 call.set_tenant(tenant);
             }
             call.credential = Some(sid);
@@ -149,11 +154,19 @@ impl Provider for Vcenter {
             CoreError::NotFound | CoreError::MethodNotAllowed(_) => wire::unknown_url(call),
             CoreError::PayloadTooLarge { limit } => wire::error_reply(
                 &front,
-                &VapiError::new("invalid_request", "com.vmware.vapi.rest.request.tooLarge", format!("The request body is larger than {limit} bytes."), vec![limit.to_string()]),
+                &VapiError::new(
+                    "invalid_request",
+                    "com.vmware.vapi.rest.request.tooLarge",
+                    format!("The request body is larger than {limit} bytes."),
+                    vec![limit.to_string()],
+                ),
             ),
             CoreError::BadBody(e) => wire::error_reply(
                 &front,
-                &VapiError::invalid_argument("vapi.rest.request.malformed", format!("The request body could not be read: {e}")),
+                &VapiError::invalid_argument(
+                    "vapi.rest.request.malformed",
+                    format!("The request body could not be read: {e}"),
+                ),
             ),
         }
     }
@@ -164,7 +177,10 @@ impl Provider for Vcenter {
 
     fn error_reply(&self, spec: &ErrorSpec, call: &Call) -> Option<Reply> {
         let kind = errors::known_kind(spec.code)?;
-        let message = spec.message.map(str::to_string).unwrap_or_else(|| format!("The operation failed with {kind} (injected by a scenario)."));
+        let message = spec
+            .message
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("The operation failed with {kind} (injected by a scenario)."));
         let e = VapiError::new(kind, &format!("com.vmware.vapi.std.errors.{kind}"), message, vec![]);
         Some(wire::error_reply(&wire::front_of(call), &e))
     }
@@ -178,7 +194,9 @@ impl Provider for Vcenter {
         if let LifecycleEvent::Finished { lifecycle } = event {
             let state = match lifecycle.spec.outcome {
                 Outcome::Success => ("DONE", None),
-                Outcome::Failure { ref message, ref code, .. } => ("ERROR", Some(message.clone().unwrap_or_else(|| code.clone()))),
+                Outcome::Failure { ref message, ref code, .. } => {
+                    ("ERROR", Some(message.clone().unwrap_or_else(|| code.clone())))
+                }
             };
             self.update_sessions.update(&lifecycle.spec.tenant, &lifecycle.spec.resource, |u| {
                 if u.state == "ACTIVE" {
@@ -190,7 +208,12 @@ impl Provider for Vcenter {
     }
 
     fn identities(&self, _core: &Core) -> Value {
-        let users: Vec<Value> = self.users.list(GLOBAL).iter().map(|u| json!({"user": u.user, "password": u.password, "role": u.role})).collect();
+        let users: Vec<Value> = self
+            .users
+            .list(GLOBAL)
+            .iter()
+            .map(|u| json!({"user": u.user, "password": u.password, "role": u.role}))
+            .collect();
         json!({"users": users, "login": "POST /rest/com/vmware/cis/session with Basic auth, or POST /api/session"})
     }
 }

@@ -46,7 +46,10 @@ fn local(e: &BytesStart) -> String {
 }
 
 fn attr(e: &BytesStart, name: &str) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == name.as_bytes()).and_then(|a| a.unescape_value().ok().map(|v| v.to_string()))
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name.as_bytes())
+        .and_then(|a| a.unescape_value().ok().map(|v| v.to_string()))
 }
 
 /// Parses a descriptor. Errors carry the parser's message and are reported as OVF parse issues.
@@ -74,11 +77,18 @@ pub fn parse(text: &str) -> Result<OvfDescriptor, String> {
                     saw_envelope = true;
                 }
                 match name.as_str() {
-                    "File" => d.files.push((attr(e, "href").unwrap_or_default(), attr(e, "size").and_then(|s| s.parse().ok()).unwrap_or(0))),
+                    "File" => d.files.push((
+                        attr(e, "href").unwrap_or_default(),
+                        attr(e, "size").and_then(|s| s.parse().ok()).unwrap_or(0),
+                    )),
                     "Disk" => {
                         let cap: i64 = attr(e, "capacity").and_then(|s| s.parse().ok()).unwrap_or(0);
                         let units = attr(e, "capacityAllocationUnits").unwrap_or_else(|| "byte".into());
-                        d.disks.push(OvfDisk { disk_id: attr(e, "diskId").unwrap_or_default(), file_ref: attr(e, "fileRef"), capacity_bytes: cap * unit_factor(&units) });
+                        d.disks.push(OvfDisk {
+                            disk_id: attr(e, "diskId").unwrap_or_default(),
+                            file_ref: attr(e, "fileRef"),
+                            capacity_bytes: cap * unit_factor(&units),
+                        });
                     }
                     "Network" if path.last().map(String::as_str) == Some("NetworkSection") => {
                         if let Some(n) = attr(e, "name") {
@@ -255,7 +265,11 @@ fn esc(s: &str) -> String {
 
 /// Writes an OVF 1.0 descriptor describing a VM, with one disk file and its networks.
 pub fn write(vm: &VmExport) -> String {
-    let nets: String = vm.networks.iter().map(|n| format!("    <Network ovf:name=\"{}\"><Description>{}</Description></Network>\n", esc(n), esc(n))).collect();
+    let nets: String = vm
+        .networks
+        .iter()
+        .map(|n| format!("    <Network ovf:name=\"{}\"><Description>{}</Description></Network>\n", esc(n), esc(n)))
+        .collect();
     let nics: String = vm
         .networks
         .iter()
@@ -363,7 +377,16 @@ mod tests {
     #[test]
     fn written_descriptor_parses_back() {
         let nets = vec!["VM Network".to_string()];
-        let x = write(&VmExport { name: "web<1>", annotation: "", guest_os: "otherGuest64", cpu_count: 2, memory_mib: 2048, disk_file: "web-disk-0.vmdk", disk_capacity_bytes: 1 << 30, networks: &nets });
+        let x = write(&VmExport {
+            name: "web<1>",
+            annotation: "",
+            guest_os: "otherGuest64",
+            cpu_count: 2,
+            memory_mib: 2048,
+            disk_file: "web-disk-0.vmdk",
+            disk_capacity_bytes: 1 << 30,
+            networks: &nets,
+        });
         let d = parse(&x).unwrap();
         assert_eq!(d.name.as_deref(), Some("web<1>"));
         assert_eq!((d.cpu_count, d.memory_mib), (2, 2048));

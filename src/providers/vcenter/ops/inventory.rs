@@ -83,7 +83,11 @@ pub fn vm_list(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
 }
 
 fn vm_not_found(id: &str) -> VapiError {
-    VapiError::not_found("com.vmware.api.vcenter.vm.not_found", format!("Virtual machine with identifier '{id}:VirtualMachine' does not exist."), id)
+    VapiError::not_found(
+        "com.vmware.api.vcenter.vm.not_found",
+        format!("Virtual machine with identifier '{id}:VirtualMachine' does not exist."),
+        id,
+    )
 }
 
 pub fn vm_get(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
@@ -172,7 +176,11 @@ pub fn datacenter_list(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     let f = input.get("filter").cloned().unwrap_or(Value::Null);
     let out: Vec<Value> = objects(ctx, Kind::Datacenter)
         .iter()
-        .filter(|o| matches(&f, "datacenters", Some(&o.id)) && matches(&f, "names", Some(&o.name)) && matches(&f, "folders", o.folder.as_deref()))
+        .filter(|o| {
+            matches(&f, "datacenters", Some(&o.id))
+                && matches(&f, "names", Some(&o.name))
+                && matches(&f, "folders", o.folder.as_deref())
+        })
         .map(|o| json!({"datacenter": o.id, "name": o.name}))
         .collect();
     check_limit(out.len(), 1000, "datacenters")?;

@@ -89,11 +89,19 @@ pub fn local_library_create(ctx: &Ctx, input: &Value) -> Result<Value, VapiError
     let spec = &input["create_spec"];
     let name = opt_s(spec, "name").unwrap_or("").trim().to_string();
     if name.is_empty() {
-        return Err(invalid("com.vmware.vdcs.cls-main.invalid_library_name", "The library name must not be empty.", vec![]));
+        return Err(invalid(
+            "com.vmware.vdcs.cls-main.invalid_library_name",
+            "The library name must not be empty.",
+            vec![],
+        ));
     }
     if let Some(t) = opt_s(spec, "type") {
         if t != "LOCAL" {
-            return Err(invalid("com.vmware.vdcs.cls-main.invalid_library_type", format!("Library type '{t}' is not valid for a local library."), vec![t.into()]));
+            return Err(invalid(
+                "com.vmware.vdcs.cls-main.invalid_library_type",
+                format!("Library type '{t}' is not valid for a local library."),
+                vec![t.into()],
+            ));
         }
     }
     let backings = spec.get("storage_backings").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -105,7 +113,11 @@ pub fn local_library_create(ctx: &Ctx, input: &Value) -> Result<Value, VapiError
         ));
     };
     if !ctx.p.is_kind(&ctx.user, &ds, crate::providers::vcenter::model::Kind::Datastore) {
-        return Err(not_found("com.vmware.vdcs.cls-main.datastore_not_found", format!("Datastore '{ds}' was not found."), &ds));
+        return Err(not_found(
+            "com.vmware.vdcs.cls-main.datastore_not_found",
+            format!("Datastore '{ds}' was not found."),
+            &ds,
+        ));
     }
     if !ctx.p.libraries.filter(&ctx.user, |l| l.name.eq_ignore_ascii_case(&name)).is_empty() {
         return Err(VapiError::new(
@@ -144,7 +156,11 @@ pub fn item_create(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     let token = opt_s(input, "client_token");
     if let Some(t) = token {
         if !is_uuid(t) {
-            return Err(invalid("com.vmware.vdcs.cls-main.invalid_client_token", format!("The client token '{t}' is not a UUID."), vec![t.into()]));
+            return Err(invalid(
+                "com.vmware.vdcs.cls-main.invalid_client_token",
+                format!("The client token '{t}' is not a UUID."),
+                vec![t.into()],
+            ));
         }
     }
     if let Some(r) = replay(ctx, token) {
@@ -153,11 +169,19 @@ pub fn item_create(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     let spec = &input["create_spec"];
     let lib = opt_s(spec, "library_id").unwrap_or("");
     if lib.is_empty() {
-        return Err(invalid("vapi.data.structure.field.missing", "Field 'library_id' missing from structure 'com.vmware.content.library.item_model'.", vec!["library_id".into()]));
+        return Err(invalid(
+            "vapi.data.structure.field.missing",
+            "Field 'library_id' missing from structure 'com.vmware.content.library.item_model'.",
+            vec!["library_id".into()],
+        ));
     }
     let name = opt_s(spec, "name").unwrap_or("").trim().to_string();
     if name.is_empty() {
-        return Err(invalid("com.vmware.vdcs.cls-main.invalid_item_name", "The library item name must not be empty.", vec![]));
+        return Err(invalid(
+            "com.vmware.vdcs.cls-main.invalid_item_name",
+            "The library item name must not be empty.",
+            vec![],
+        ));
     }
     if !ctx.p.libraries.contains(&ctx.user, lib) {
         return Err(library_not_found(lib));
@@ -278,11 +302,13 @@ pub fn item_file_get(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     let id = s(input, "library_item_id");
     let name = s(input, "name");
     let item = ctx.p.items.get(&ctx.user, id).ok_or_else(|| item_not_found(id))?;
-    item.files
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| file_info(f, item.content_version))
-        .ok_or_else(|| not_found("com.vmware.vdcs.cls-main.file_not_found", format!("File '{name}' was not found in library item '{id}'."), name))
+    item.files.iter().find(|f| f.name == name).map(|f| file_info(f, item.content_version)).ok_or_else(|| {
+        not_found(
+            "com.vmware.vdcs.cls-main.file_not_found",
+            format!("File '{name}' was not found in library item '{id}'."),
+            name,
+        )
+    })
 }
 
 fn storage_info(ctx: &Ctx, item: &Item, f: &crate::providers::vcenter::model::StoredFile) -> Value {
@@ -291,7 +317,8 @@ fn storage_info(ctx: &Ctx, item: &Item, f: &crate::providers::vcenter::model::St
     let ds_name = ctx.p.objects.get(&ctx.user, &ds).map(|d| d.name).unwrap_or_else(|| ds.clone());
     let mut v = file_info(f, item.content_version);
     v["storage_backing"] = json!({"type": "DATASTORE", "datastore_id": ds});
-    v["storage_uris"] = json!([format!("ds:///vmfs/volumes/{ds_name}/contentlib-{}/{}/{}", item.library_id, item.id, f.name)]);
+    v["storage_uris"] =
+        json!([format!("ds:///vmfs/volumes/{ds_name}/contentlib-{}/{}/{}", item.library_id, item.id, f.name)]);
     v
 }
 
@@ -305,10 +332,12 @@ pub fn item_storage_get(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     let id = s(input, "library_item_id");
     let name = s(input, "file_name");
     let item = ctx.p.items.get(&ctx.user, id).ok_or_else(|| item_not_found(id))?;
-    let f = item
-        .files
-        .iter()
-        .find(|f| f.name == name)
-        .ok_or_else(|| not_found("com.vmware.vdcs.cls-main.file_not_found", format!("File '{name}' was not found in library item '{id}'."), name))?;
+    let f = item.files.iter().find(|f| f.name == name).ok_or_else(|| {
+        not_found(
+            "com.vmware.vdcs.cls-main.file_not_found",
+            format!("File '{name}' was not found in library item '{id}'."),
+            name,
+        )
+    })?;
     Ok(Value::Array(vec![storage_info(ctx, &item, f)]))
 }

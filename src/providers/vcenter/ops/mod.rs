@@ -40,7 +40,10 @@ pub fn opt_s<'v>(v: &'v Value, field: &str) -> Option<&'v str> {
 }
 
 pub fn strings(v: &Value, field: &str) -> Vec<String> {
-    v.get(field).and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    v.get(field)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
 }
 
 pub fn invalid(id: &str, message: impl Into<String>, args: Vec<String>) -> VapiError {

@@ -14,13 +14,23 @@ use crate::providers::vcenter::model::{Item, Kind, StoredFile, Vm};
 fn package(ctx: &Ctx, item_id: &str) -> Result<(Item, OvfDescriptor), VapiError> {
     let item = ctx.p.items.get(&ctx.user, item_id).ok_or_else(|| item_not_found(item_id))?;
     let inaccessible = |why: String| {
-        VapiError::new("resource_inaccessible", "com.vmware.ovfs.ovfs-main.ovfs.package_inaccessible", why, vec![item_id.to_string()])
+        VapiError::new(
+            "resource_inaccessible",
+            "com.vmware.ovfs.ovfs-main.ovfs.package_inaccessible",
+            why,
+            vec![item_id.to_string()],
+        )
     };
     if let Some(sid) = ctx.p.active_update_session(&ctx.user, item_id) {
-        return Err(inaccessible(format!("The OVF package in library item '{item_id}' is being updated by session '{sid}'.")));
+        return Err(inaccessible(format!(
+            "The OVF package in library item '{item_id}' is being updated by session '{sid}'."
+        )));
     }
     if item.item_type != "ovf" {
-        return Err(inaccessible(format!("Library item '{item_id}' is of type '{}', not an OVF package.", item.item_type)));
+        return Err(inaccessible(format!(
+            "Library item '{item_id}' is of type '{}', not an OVF package.",
+            item.item_type
+        )));
     }
     let Some(d) = item.ovf.clone() else {
         return Err(inaccessible(format!("Library item '{item_id}' does not contain a readable OVF descriptor.")));
@@ -92,12 +102,20 @@ const PROVISIONING: &[&str] = &["thin", "thick", "eagerZeroedThick"];
 fn check_spec(ctx: &Ctx, spec: &Value) -> Result<(), VapiError> {
     if let Some(n) = opt_s(spec, "name") {
         if n.trim().is_empty() || n.len() > 80 {
-            return Err(invalid("com.vmware.ovfs.ovfs-main.ovfs.invalid_name", format!("'{n}' is not a valid virtual machine name (1 to 80 characters)."), vec![n.into()]));
+            return Err(invalid(
+                "com.vmware.ovfs.ovfs-main.ovfs.invalid_name",
+                format!("'{n}' is not a valid virtual machine name (1 to 80 characters)."),
+                vec![n.into()],
+            ));
         }
     }
     if let Some(p) = opt_s(spec, "storage_provisioning") {
         if !PROVISIONING.contains(&p) {
-            return Err(invalid("vapi.data.enum.invalid", format!("'{p}' is not a DiskProvisioningType (thin, thick, eagerZeroedThick)."), vec![p.into()]));
+            return Err(invalid(
+                "vapi.data.enum.invalid",
+                format!("'{p}' is not a DiskProvisioningType (thin, thick, eagerZeroedThick)."),
+                vec![p.into()],
+            ));
         }
     }
     if let Some(ds) = opt_s(spec, "default_datastore_id") {
@@ -109,18 +127,38 @@ fn check_spec(ctx: &Ctx, spec: &Value) -> Result<(), VapiError> {
         match t {
             "DATASTORE" => match opt_s(v, "datastore_id") {
                 Some(ds) => kind_check(ctx, ds, Kind::Datastore, "Datastore")?,
-                None => return Err(invalid("com.vmware.ovfs.ovfs-main.ovfs.datastore_id_required", "A DATASTORE storage mapping needs datastore_id.", vec![])),
+                None => {
+                    return Err(invalid(
+                        "com.vmware.ovfs.ovfs-main.ovfs.datastore_id_required",
+                        "A DATASTORE storage mapping needs datastore_id.",
+                        vec![],
+                    ))
+                }
             },
             "STORAGE_PROFILE" => {
                 if opt_s(v, "storage_profile_id").is_none() {
-                    return Err(invalid("com.vmware.ovfs.ovfs-main.ovfs.profile_id_required", "A STORAGE_PROFILE storage mapping needs storage_profile_id.", vec![]));
+                    return Err(invalid(
+                        "com.vmware.ovfs.ovfs-main.ovfs.profile_id_required",
+                        "A STORAGE_PROFILE storage mapping needs storage_profile_id.",
+                        vec![],
+                    ));
                 }
             }
-            other => return Err(invalid("vapi.data.enum.invalid", format!("'{other}' is not a storage mapping Type (DATASTORE, STORAGE_PROFILE)."), vec![other.into()])),
+            other => {
+                return Err(invalid(
+                    "vapi.data.enum.invalid",
+                    format!("'{other}' is not a storage mapping Type (DATASTORE, STORAGE_PROFILE)."),
+                    vec![other.into()],
+                ))
+            }
         }
         if let Some(p) = opt_s(v, "provisioning") {
             if !PROVISIONING.contains(&p) {
-                return Err(invalid("vapi.data.enum.invalid", format!("'{p}' is not a DiskProvisioningType (thin, thick, eagerZeroedThick)."), vec![p.into()]));
+                return Err(invalid(
+                    "vapi.data.enum.invalid",
+                    format!("'{p}' is not a DiskProvisioningType (thin, thick, eagerZeroedThick)."),
+                    vec![p.into()],
+                ));
             }
         }
     }
@@ -142,16 +180,22 @@ fn required_privileges(d: &OvfDescriptor, spec: &Value) -> Vec<&'static str> {
     if spec.get("network_mappings").and_then(Value::as_array).is_some_and(|a| !a.is_empty()) {
         out.push("Network.Assign");
     }
-    if spec.get("default_datastore_id").is_some() || spec.get("storage_mappings").and_then(Value::as_array).is_some_and(|a| !a.is_empty()) {
+    if spec.get("default_datastore_id").is_some()
+        || spec.get("storage_mappings").and_then(Value::as_array).is_some_and(|a| !a.is_empty())
+    {
         out.push("Datastore.AllocateSpace");
     }
     out
 }
 
-/// One `ovf_error` of the result.
-fn ovf_error(category: &str, kind: &'static str, id: &str, message: String, args: Vec<String>) -> Value {
-    let e = VapiError::new(kind, id, message.clone(), args.clone());
-    json!({"category": category, "message": {"id": id, "default_message": message, "args": args}, "error": e.as_dynamic()})
+/// An `ovf_error` about the request (category INPUT: the union wants `name`, `value` and `message`).
+fn input_error(field: &str, value: &str, id: &str, message: String, args: Vec<String>) -> Value {
+    json!({"category": "INPUT", "name": field, "value": value, "message": {"id": id, "default_message": message, "args": args}})
+}
+
+/// An `ovf_error` of the server (category SERVER: the union wants only `error`, a std error).
+fn server_error(kind: &'static str, id: &str, message: String, args: Vec<String>) -> Value {
+    json!({"category": "SERVER", "error": VapiError::new(kind, id, message, args).as_dynamic()})
 }
 
 fn failed(errors: Vec<Value>) -> Value {
@@ -164,11 +208,14 @@ fn ovf_problems(ctx: &Ctx, d: &OvfDescriptor, spec: &Value, folder: &str, name: 
     for m in spec.get("network_mappings").and_then(Value::as_array).into_iter().flatten() {
         let key = s(m, "key");
         if !d.networks.iter().any(|n| n == key) {
-            errors.push(ovf_error(
-                "INPUT",
-                "invalid_argument",
+            errors.push(input_error(
+                "network_mappings",
+                key,
                 "com.vmware.ovfs.ovfs-main.ovfs.network_mapping_invalid_key",
-                format!("The network mapping key '{key}' is not a network of the OVF package ({}).", d.networks.join(", ")),
+                format!(
+                    "The network mapping key '{key}' is not a network of the OVF package ({}).",
+                    d.networks.join(", ")
+                ),
                 vec![key.into()],
             ));
         }
@@ -176,9 +223,9 @@ fn ovf_problems(ctx: &Ctx, d: &OvfDescriptor, spec: &Value, folder: &str, name: 
     for m in spec.get("storage_mappings").and_then(Value::as_array).into_iter().flatten() {
         let key = s(m, "key");
         if !d.storage_groups.iter().any(|g| g == key) {
-            errors.push(ovf_error(
-                "INPUT",
-                "invalid_argument",
+            errors.push(input_error(
+                "storage_mappings",
+                key,
                 "com.vmware.ovfs.ovfs-main.ovfs.storage_mapping_invalid_key",
                 format!("The storage mapping key '{key}' is not a storage group of the OVF package."),
                 vec![key.into()],
@@ -186,20 +233,21 @@ fn ovf_problems(ctx: &Ctx, d: &OvfDescriptor, spec: &Value, folder: &str, name: 
         }
     }
     if !d.eulas.is_empty() && spec.get("accept_all_EULA").and_then(Value::as_bool) != Some(true) {
-        errors.push(ovf_error(
-            "INPUT",
-            "invalid_argument",
+        errors.push(input_error(
+            "accept_all_EULA",
+            "false",
             "com.vmware.ovfs.ovfs-main.ovfs.eula_not_accepted",
-            "The OVF package has end-user license agreements that were not accepted (set accept_all_EULA to true).".into(),
+            "The OVF package has end-user license agreements that were not accepted (set accept_all_EULA to true)."
+                .into(),
             vec![],
         ));
     }
     for p in spec.get("additional_parameters").and_then(Value::as_array).into_iter().flatten() {
         let class = s(p, "@class");
         if crate::providers::vcenter::wire::schema::Schema::get().fields(class).is_none() {
-            errors.push(ovf_error(
-                "INPUT",
-                "invalid_argument",
+            errors.push(input_error(
+                "additional_parameters",
+                class,
                 "com.vmware.ovfs.ovfs-main.ovfs.unknown_parameter_class",
                 format!("'{class}' is not a known OVF parameter class."),
                 vec![class.into()],
@@ -209,9 +257,9 @@ fn ovf_problems(ctx: &Ctx, d: &OvfDescriptor, spec: &Value, folder: &str, name: 
             for prop in p.get("properties").and_then(Value::as_array).into_iter().flatten() {
                 let pid = s(prop, "id");
                 if !d.properties.iter().any(|x| x.key == pid) {
-                    errors.push(ovf_error(
-                        "INPUT",
-                        "invalid_argument",
+                    errors.push(input_error(
+                        "additional_parameters",
+                        pid,
                         "com.vmware.ovfs.ovfs-main.ovfs.unknown_property",
                         format!("Property '{pid}' is not defined in the OVF package."),
                         vec![pid.into()],
@@ -222,9 +270,9 @@ fn ovf_problems(ctx: &Ctx, d: &OvfDescriptor, spec: &Value, folder: &str, name: 
         if class == "com.vmware.vcenter.ovf.deployment_option_params" {
             if let Some(k) = opt_s(p, "selected_key") {
                 if !d.deployment_options.iter().any(|(o, _)| o == k) {
-                    errors.push(ovf_error(
-                        "INPUT",
-                        "invalid_argument",
+                    errors.push(input_error(
+                        "additional_parameters",
+                        k,
                         "com.vmware.ovfs.ovfs-main.ovfs.unknown_deployment_option",
                         format!("Deployment option '{k}' is not defined in the OVF package."),
                         vec![k.into()],
@@ -234,8 +282,7 @@ fn ovf_problems(ctx: &Ctx, d: &OvfDescriptor, spec: &Value, folder: &str, name: 
         }
     }
     if !ctx.p.vms.filter(&ctx.user, |v| v.folder == folder && v.name == name).is_empty() {
-        errors.push(ovf_error(
-            "SERVER",
+        errors.push(server_error(
             "already_exists",
             "com.vmware.ovfs.ovfs-main.ovfs.duplicate_name",
             format!("The name '{name}' already exists in folder '{folder}'."),
@@ -274,7 +321,8 @@ pub fn deploy_held(ctx: &Ctx, input: &Value) -> Result<Deployed, VapiError> {
     check_spec(ctx, spec)?;
     let user = ctx.p.find_user(&ctx.user);
     let have = user.map(|u| u.privileges).unwrap_or_default();
-    let missing: Vec<&str> = required_privileges(&d, spec).into_iter().filter(|p| !have.iter().any(|h| h == p)).collect();
+    let missing: Vec<&str> =
+        required_privileges(&d, spec).into_iter().filter(|p| !have.iter().any(|h| h == p)).collect();
     if !missing.is_empty() {
         return Err(VapiError::new(
             "unauthorized",
@@ -300,20 +348,40 @@ pub fn deploy_held(ctx: &Ctx, input: &Value) -> Result<Deployed, VapiError> {
     if let Some((code, message)) = plan.failure {
         let kind = crate::providers::vcenter::errors::known_kind(&code).unwrap_or("error");
         let msg = message.unwrap_or_else(|| format!("The deployment of library item '{item_id}' failed."));
-        let result = failed(vec![ovf_error("SERVER", kind, "com.vmware.ovfs.ovfs-main.ovfs.deploy_failed", msg, vec![item_id.into()])]);
+        let result =
+            failed(vec![server_error(kind, "com.vmware.ovfs.ovfs-main.ovfs.deploy_failed", msg, vec![item_id.into()])]);
         return Ok(Deployed { result, hold_ms: plan.hold_ms });
     }
-    let host = opt_s(target, "host_id").map(str::to_string).or_else(|| pool.as_ref().and_then(|p| p.hosts.first().cloned())).unwrap_or_default();
+    let host = opt_s(target, "host_id")
+        .map(str::to_string)
+        .or_else(|| pool.as_ref().and_then(|p| p.hosts.first().cloned()))
+        .unwrap_or_default();
     let datastore = opt_s(spec, "default_datastore_id")
         .map(str::to_string)
-        .or_else(|| spec.get("storage_mappings").and_then(Value::as_array).and_then(|a| a.iter().find_map(|m| opt_s(&m["value"], "datastore_id").map(str::to_string))))
-        .or_else(|| ctx.p.items.get(&ctx.user, item_id).and_then(|i| ctx.p.libraries.get(&ctx.user, &i.library_id)).map(|l| l.datastore_id))
+        .or_else(|| {
+            spec.get("storage_mappings")
+                .and_then(Value::as_array)
+                .and_then(|a| a.iter().find_map(|m| opt_s(&m["value"], "datastore_id").map(str::to_string)))
+        })
+        .or_else(|| {
+            ctx.p
+                .items
+                .get(&ctx.user, item_id)
+                .and_then(|i| ctx.p.libraries.get(&ctx.user, &i.library_id))
+                .map(|l| l.datastore_id)
+        })
         .unwrap_or_default();
     let mapped = |ovf_net: &str| -> String {
         spec.get("network_mappings")
             .and_then(Value::as_array)
             .and_then(|a| a.iter().find(|m| s(m, "key") == ovf_net).map(|m| s(m, "value").to_string()))
-            .or_else(|| ctx.p.objects.filter(&ctx.user, |o| o.kind == Kind::Network && o.name == ovf_net).first().map(|o| o.id.clone()))
+            .or_else(|| {
+                ctx.p
+                    .objects
+                    .filter(&ctx.user, |o| o.kind == Kind::Network && o.name == ovf_net)
+                    .first()
+                    .map(|o| o.id.clone())
+            })
             .or_else(|| ctx.p.objects.filter(&ctx.user, |o| o.kind == Kind::Network).first().map(|o| o.id.clone()))
             .unwrap_or_default()
     };
@@ -387,14 +455,23 @@ pub fn create(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     }
     let stype = s(source, "type");
     if stype != "VirtualMachine" && stype != "VirtualApp" {
-        return Err(invalid("com.vmware.ovfs.ovfs-main.ovfs.invalid_source_type", format!("'{stype}' is not a deployable type (VirtualMachine, VirtualApp)."), vec![stype.into()]));
+        return Err(invalid(
+            "com.vmware.ovfs.ovfs-main.ovfs.invalid_source_type",
+            format!("'{stype}' is not a deployable type (VirtualMachine, VirtualApp)."),
+            vec![stype.into()],
+        ));
     }
     let vm_id = s(source, "id");
     let vm = ctx.p.vms.get(&ctx.user, vm_id).filter(|_| stype == "VirtualMachine").ok_or_else(|| {
         not_found("com.vmware.ovfs.ovfs-main.ovfs.source_not_found", format!("{stype} '{vm_id}' was not found."), vm_id)
     })?;
     if vm.busy {
-        return Err(create_result_error("resource_busy", "com.vmware.ovfs.ovfs-main.ovfs.source_busy", format!("Virtual machine '{vm_id}' is busy with another operation."), vec![vm_id.into()]));
+        return Err(create_result_error(
+            "resource_busy",
+            "com.vmware.ovfs.ovfs-main.ovfs.source_busy",
+            format!("Virtual machine '{vm_id}' is busy with another operation."),
+            vec![vm_id.into()],
+        ));
     }
     if vm.power_state == "POWERED_ON" {
         return Err(create_result_error(
@@ -410,7 +487,8 @@ pub fn create(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
             if !ctx.p.libraries.contains(&ctx.user, lib) {
                 return Err(library_not_found(lib));
             }
-            if !ctx.p.items.filter(&ctx.user, |i| i.library_id == lib && i.name.eq_ignore_ascii_case(&name)).is_empty() {
+            if !ctx.p.items.filter(&ctx.user, |i| i.library_id == lib && i.name.eq_ignore_ascii_case(&name)).is_empty()
+            {
                 return Err(VapiError::new(
                     "already_exists",
                     "com.vmware.vdcs.cls-main.duplicate_item_name_unsupported_in_library",
@@ -448,7 +526,11 @@ pub fn create(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
         }
         (None, None) => unreachable!("checked above"),
     };
-    let net_names: Vec<String> = vm.networks.iter().map(|n| ctx.p.objects.get(&ctx.user, n).map(|o| o.name).unwrap_or_else(|| n.clone())).collect();
+    let net_names: Vec<String> = vm
+        .networks
+        .iter()
+        .map(|n| ctx.p.objects.get(&ctx.user, n).map(|o| o.name).unwrap_or_else(|| n.clone()))
+        .collect();
     let disk_file = format!("{}-disk-0.vmdk", name.replace(['/', '\\', ' '], "_"));
     let cap = vm.disks.first().copied().unwrap_or(1 << 30);
     let text = ovf::write(&ovf::VmExport {
@@ -466,7 +548,12 @@ pub fn create(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     let t = now(ctx);
     ctx.p.items.update(&ctx.user, &item_id, |i| {
         i.files = vec![
-            StoredFile { name: format!("{}.ovf", name.replace(['/', '\\', ' '], "_")), size: text.len() as i64, text: Some(text.clone()), sha1: None },
+            StoredFile {
+                name: format!("{}.ovf", name.replace(['/', '\\', ' '], "_")),
+                size: text.len() as i64,
+                text: Some(text.clone()),
+                sha1: None,
+            },
             StoredFile { name: disk_file.clone(), size: cap / 16, text: None, sha1: None },
         ];
         i.ovf = d;

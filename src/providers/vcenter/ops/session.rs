@@ -7,10 +7,10 @@ use serde_json::{json, Value};
 
 use super::{now, Ctx};
 use crate::core::credentials::CredentialState;
+use crate::core::Core;
 use crate::providers::vcenter::errors::VapiError;
 use crate::providers::vcenter::model::Session;
 use crate::providers::vcenter::Vcenter;
-use crate::core::Core;
 
 /// Idle timeout of a vCenter session (the real default is 30 minutes).
 pub const IDLE: Duration = Duration::from_secs(30 * 60);
@@ -23,7 +23,11 @@ pub fn create(ctx: &Ctx, _input: &Value) -> Result<Value, VapiError> {
     }
     let sid = ctx.core.ids.hex32();
     let t = now(ctx);
-    ctx.p.sessions.insert(&u.user, &sid, Session { user: u.user.clone(), created_time: t.clone(), last_accessed_time: t });
+    ctx.p.sessions.insert(
+        &u.user,
+        &sid,
+        Session { user: u.user.clone(), created_time: t.clone(), last_accessed_time: t },
+    );
     ctx.core.credentials.issue(&ctx.core.clock, "vcenter", &u.user, &sid, IDLE, true);
     Ok(Value::String(sid))
 }
@@ -31,7 +35,9 @@ pub fn create(ctx: &Ctx, _input: &Value) -> Result<Value, VapiError> {
 pub fn get(ctx: &Ctx, _input: &Value) -> Result<Value, VapiError> {
     let sid = ctx.session_id.as_deref().unwrap_or("");
     let s = ctx.p.sessions.get(&ctx.user, sid).ok_or_else(VapiError::unauthenticated)?;
-    Ok(json!({"user": display_user(&s.user), "created_time": s.created_time, "last_accessed_time": s.last_accessed_time}))
+    Ok(
+        json!({"user": display_user(&s.user), "created_time": s.created_time, "last_accessed_time": s.last_accessed_time}),
+    )
 }
 
 pub fn delete(ctx: &Ctx, _input: &Value) -> Result<Value, VapiError> {

@@ -61,7 +61,8 @@ fn model(u: &UpdateSession) -> Value {
         "library_item_content_version": u.content_version.to_string(), "state": u.state,
         "client_progress": u.client_progress, "expiration_time": u.expiration_time});
     if let Some(m) = &u.error_message {
-        v["error_message"] = json!({"id": "com.vmware.vdcs.cls-main.update_session_error", "default_message": m, "args": []});
+        v["error_message"] =
+            json!({"id": "com.vmware.vdcs.cls-main.update_session_error", "default_message": m, "args": []});
     }
     v
 }
@@ -112,7 +113,8 @@ pub fn get(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
 
 pub fn list(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     let item = opt_s(input, "library_item_id");
-    let ids = ctx.p.update_sessions.filter(&ctx.user, |u| u.state == "ACTIVE" && item.is_none_or(|i| u.library_item_id == i));
+    let ids =
+        ctx.p.update_sessions.filter(&ctx.user, |u| u.state == "ACTIVE" && item.is_none_or(|i| u.library_item_id == i));
     Ok(Value::Array(ids.iter().map(|u| json!(u.id)).collect()))
 }
 
@@ -135,7 +137,12 @@ pub fn complete(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
         .update(&ctx.user, &u.library_item_id, |item| {
             for f in &files {
                 item.files.retain(|x| x.name != f.name);
-                item.files.push(StoredFile { name: f.name.clone(), size: f.bytes_transferred, text: f.text.clone(), sha1: f.sha1.clone() });
+                item.files.push(StoredFile {
+                    name: f.name.clone(),
+                    size: f.bytes_transferred,
+                    text: f.text.clone(),
+                    sha1: f.sha1.clone(),
+                });
                 if f.name.to_ascii_lowercase().ends_with(".ovf") {
                     item.ovf = f.text.as_deref().and_then(|t| ovf::parse(t).ok());
                 }
@@ -187,7 +194,11 @@ pub fn keep_alive(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     load_active(ctx, id)?;
     if let Some(p) = input.get("client_progress").and_then(Value::as_i64) {
         if !(0..=100).contains(&p) {
-            return Err(super::invalid("com.vmware.vdcs.cls-main.invalid_progress", format!("client_progress {p} is not between 0 and 100."), vec![p.to_string()]));
+            return Err(super::invalid(
+                "com.vmware.vdcs.cls-main.invalid_progress",
+                format!("client_progress {p} is not between 0 and 100."),
+                vec![p.to_string()],
+            ));
         }
         ctx.p.update_sessions.update(&ctx.user, id, |x| x.client_progress = p);
     }
@@ -222,7 +233,11 @@ fn file_info(ctx: &Ctx, f: &UpdateFile) -> Value {
 }
 
 fn urlencode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string().replace("%2E", ".").replace("%2D", "-").replace("%5F", "_")
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
+        .to_string()
+        .replace("%2E", ".")
+        .replace("%2D", "-")
+        .replace("%5F", "_")
 }
 
 pub fn file_add(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
@@ -231,14 +246,26 @@ pub fn file_add(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     let spec = &input["file_spec"];
     let name = s(spec, "name").trim().to_string();
     if name.is_empty() || name.contains('/') || name.contains('\\') {
-        return Err(super::invalid("com.vmware.vdcs.cls-main.invalid_file_name", format!("'{name}' is not a valid file name."), vec![name]));
+        return Err(super::invalid(
+            "com.vmware.vdcs.cls-main.invalid_file_name",
+            format!("'{name}' is not a valid file name."),
+            vec![name],
+        ));
     }
     let source = s(spec, "source_type");
     if source != "PUSH" && source != "PULL" {
-        return Err(super::invalid("vapi.data.enum.invalid", format!("'{source}' is not a SourceType (PUSH, PULL)."), vec![source.into()]));
+        return Err(super::invalid(
+            "vapi.data.enum.invalid",
+            format!("'{source}' is not a SourceType (PUSH, PULL)."),
+            vec![source.into()],
+        ));
     }
     if source == "PULL" && spec.get("source_endpoint").is_none() {
-        return Err(super::invalid("com.vmware.vdcs.cls-main.missing_source_endpoint", "A PULL file needs a source_endpoint.", vec![]));
+        return Err(super::invalid(
+            "com.vmware.vdcs.cls-main.missing_source_endpoint",
+            "A PULL file needs a source_endpoint.",
+            vec![],
+        ));
     }
     if u.files.iter().any(|f| f.name == name && f.status == "READY") {
         return Err(VapiError::new(
@@ -248,7 +275,9 @@ pub fn file_add(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
             vec![name],
         ));
     }
-    let checksum = spec.get("checksum_info").map(|c| (opt_s(c, "algorithm").unwrap_or("SHA1").to_string(), s(c, "checksum").to_ascii_lowercase()));
+    let checksum = spec
+        .get("checksum_info")
+        .map(|c| (opt_s(c, "algorithm").unwrap_or("SHA1").to_string(), s(c, "checksum").to_ascii_lowercase()));
     let f = UpdateFile {
         name: name.clone(),
         source_type: source.to_string(),
@@ -284,7 +313,11 @@ pub fn file_get(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
 }
 
 fn file_not_found(id: &str, name: &str) -> VapiError {
-    not_found("com.vmware.vdcs.cls-main.file_not_found", format!("File '{name}' was not found in update session '{id}'."), name)
+    not_found(
+        "com.vmware.vdcs.cls-main.file_not_found",
+        format!("File '{name}' was not found in update session '{id}'."),
+        name,
+    )
 }
 
 pub fn file_remove(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
@@ -318,13 +351,19 @@ pub fn file_validate(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     let have = |n: &str| u.files.iter().any(|f| f.name == n) || item.files.iter().any(|f| f.name == n);
     let mut missing: Vec<String> = expected.into_iter().filter(|n| !have(n)).collect();
     missing.dedup();
-    Ok(json!({"has_errors": !missing.is_empty() || !invalid.is_empty(), "missing_files": missing, "invalid_files": invalid}))
+    Ok(
+        json!({"has_errors": !missing.is_empty() || !invalid.is_empty(), "missing_files": missing, "invalid_files": invalid}),
+    )
 }
 
 /// Receives the bytes of a PUSH file. The URI itself authorises the upload (the SDK sample sends no session).
 pub fn upload(p: &crate::providers::vcenter::Vcenter, slot: &str, body: &[u8]) -> Result<(), VapiError> {
     let Some((tenant, sid, u)) = p.update_sessions.find_any(|_, u| u.files.iter().any(|f| f.slot == slot)) else {
-        return Err(not_found("com.vmware.vdcs.cls-main.upload_endpoint_not_found", format!("No upload is expected at '{slot}'."), slot));
+        return Err(not_found(
+            "com.vmware.vdcs.cls-main.upload_endpoint_not_found",
+            format!("No upload is expected at '{slot}'."),
+            slot,
+        ));
     };
     if u.state != "ACTIVE" || u.completed {
         return Err(not_active(&sid, &u.state));

@@ -47,10 +47,13 @@ fn struct_to_api(v: &Value, name: Option<&str>) -> Value {
     let mut out = Map::new();
     for (k, val) in m.iter().filter(|(k, val)| *k != "@class" && !val.is_null()) {
         let ty = fields.and_then(|fs| fs.iter().find(|(n, _)| n == k)).map(|(_, t)| t);
-        out.insert(k.clone(), match ty {
-            Some(t) => to_api(val, t),
-            None => val.clone(),
-        });
+        out.insert(
+            k.clone(),
+            match ty {
+                Some(t) => to_api(val, t),
+                None => val.clone(),
+            },
+        );
     }
     Value::Object(out)
 }

@@ -30,7 +30,8 @@ pub enum Front {
 
 pub fn front_of(call: &Call) -> Front {
     if call.path == "/api" || call.path == "/api/" {
-        let id = serde_json::from_slice::<Value>(&call.body).ok().and_then(|v| v.get("id").cloned()).unwrap_or(Value::Null);
+        let id =
+            serde_json::from_slice::<Value>(&call.body).ok().and_then(|v| v.get("id").cloned()).unwrap_or(Value::Null);
         Front::Rpc { id }
     } else if call.path.starts_with("/api/") {
         Front::Api
@@ -56,7 +57,9 @@ pub fn error_reply(front: &Front, e: &VapiError) -> Reply {
         Front::Rest { xml: true } => Reply::xml(status(e.status()), xml::encode_error(&e.rest_body())),
         Front::Rest { xml: false } => Reply::json(status(e.status()), &e.rest_body()),
         Front::Api => Reply::json(status(e.status()), &e.api_body()),
-        Front::Rpc { id } => Reply::json(StatusCode::OK, &json!({"jsonrpc": "2.0", "id": id, "result": {"error": e.rpc_value()}})),
+        Front::Rpc { id } => {
+            Reply::json(StatusCode::OK, &json!({"jsonrpc": "2.0", "id": id, "result": {"error": e.rpc_value()}}))
+        }
     }
 }
 
@@ -186,7 +189,14 @@ fn held(reply: Reply, hold_ms: Option<u64>) -> Reply {
     }
 }
 
-fn ctx<'a>(p: &'a Vcenter, call: &'a Call, d: &OpDef, user: String, sid: Option<String>, login: Option<(String, String)>) -> Ctx<'a> {
+fn ctx<'a>(
+    p: &'a Vcenter,
+    call: &'a Call,
+    d: &OpDef,
+    user: String,
+    sid: Option<String>,
+    login: Option<(String, String)>,
+) -> Ctx<'a> {
     Ctx { core: &call.core, p, user, session_id: sid, login, base_url: call.base_url.clone(), op_id: d.id }
 }
 
@@ -228,7 +238,9 @@ fn decode_rest(call: &Call, d: &OpDef) -> Result<(Map<String, Value>, Mode), Vap
     } else if ct.is_empty() || ct.contains("json") {
         match serde_json::from_str::<Value>(&body) {
             Ok(Value::Object(m)) => (m, Mode::Json),
-            Ok(_) => return Err(malformed("JSON", "the request body must be a JSON object of the operation parameters")),
+            Ok(_) => {
+                return Err(malformed("JSON", "the request body must be a JSON object of the operation parameters"))
+            }
             Err(e) => return Err(malformed("JSON", e)),
         }
     } else {
@@ -280,7 +292,10 @@ fn rest_inner(p: &Vcenter, call: &mut Call, d: &OpDef) -> Result<Reply, VapiErro
     if d.login {
         let header_only = call.header("vmware-use-header-authn").is_some_and(|h| h.trim().eq_ignore_ascii_case("true"));
         if !header_only {
-            reply = reply.header("set-cookie", &format!("vmware-api-session-id={}; Path=/rest; Secure; HttpOnly", v.as_str().unwrap_or("")));
+            reply = reply.header(
+                "set-cookie",
+                &format!("vmware-api-session-id={}; Path=/rest; Secure; HttpOnly", v.as_str().unwrap_or("")),
+            );
         }
     }
     Ok(held(reply, hold))
@@ -317,7 +332,8 @@ fn api_query(call: &Call, d: &OpDef) -> Map<String, Value> {
             continue;
         }
         let is_list = fields.iter().find(|(n, _)| *n == k).is_some_and(|(_, t)| {
-            matches!(t, Ty::List(_) | Ty::Set(_)) || matches!(t, Ty::Opt(i) if matches!(i.as_ref(), Ty::List(_) | Ty::Set(_)))
+            matches!(t, Ty::List(_) | Ty::Set(_))
+                || matches!(t, Ty::Opt(i) if matches!(i.as_ref(), Ty::List(_) | Ty::Set(_)))
         });
         if is_list {
             match out.entry(k).or_insert_with(|| Value::Array(vec![])) {
@@ -418,20 +434,34 @@ pub fn rpc_handler(p: &Vcenter, call: &mut Call) -> Reply {
         return rpc_error(&id, -32601, &format!("Method not found: '{method}'."));
     }
     let params = obj.get("params").cloned().unwrap_or(Value::Null);
-    let (Some(service), Some(op), Some(raw_input)) =
-        (params.get("serviceId").and_then(Value::as_str), params.get("operationId").and_then(Value::as_str), params.get("input"))
-    else {
+    let (Some(service), Some(op), Some(raw_input)) = (
+        params.get("serviceId").and_then(Value::as_str),
+        params.get("operationId").and_then(Value::as_str),
+        params.get("input"),
+    ) else {
         return rpc_error(&id, -32602, "Invalid params: serviceId, operationId and input are required.");
     };
-    if call.header("vapi-service").is_some_and(|h| h != service) || call.header("vapi-operation").is_some_and(|h| h != op) {
+    if call.header("vapi-service").is_some_and(|h| h != service)
+        || call.header("vapi-operation").is_some_and(|h| h != op)
+    {
         return rpc_error(&id, -31001, "Mismatching operation identifier in HTTP header and payload");
     }
     let front = Front::Rpc { id: id.clone() };
     let Some(d) = routes::by_service(service, op) else {
         let e = if routes::OPS.iter().any(|d| d.service == service) {
-            VapiError::new("operation_not_found", "vapi.method.input.invalid.method", format!("Cannot find operation '{op}' in service '{service}'."), vec![op.into(), service.into()])
+            VapiError::new(
+                "operation_not_found",
+                "vapi.method.input.invalid.method",
+                format!("Cannot find operation '{op}' in service '{service}'."),
+                vec![op.into(), service.into()],
+            )
         } else {
-            VapiError::new("operation_not_found", "vapi.method.input.invalid.interface", format!("Cannot find service '{service}'."), vec![service.into()])
+            VapiError::new(
+                "operation_not_found",
+                "vapi.method.input.invalid.interface",
+                format!("Cannot find service '{service}'."),
+                vec![service.into()],
+            )
         };
         return error_reply(&front, &e);
     };
@@ -458,7 +488,10 @@ pub fn rpc_handler(p: &Vcenter, call: &mut Call) -> Reply {
     })();
     match result {
         Ok((v, hold)) => held(
-            Reply::json(StatusCode::OK, &json!({"jsonrpc": "2.0", "id": id, "result": {"output": rpc::wrap(&v, &output_ty(d))}})),
+            Reply::json(
+                StatusCode::OK,
+                &json!({"jsonrpc": "2.0", "id": id, "result": {"output": rpc::wrap(&v, &output_ty(d))}}),
+            ),
             hold,
         ),
         Err(e) => error_reply(&front, &e),

@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::providers::vcenter::errors::VapiError;
 use super::schema::{Schema, Ty};
+use crate::providers::vcenter::errors::VapiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -65,7 +65,13 @@ pub fn normalize_input(service: &str, op: &str, input: &Value, mode: Mode) -> Re
     normalize_fields(&op_schema.input, obj, "", &format!("{service}.{op} input"), mode)
 }
 
-fn normalize_fields(fields: &[(String, Ty)], obj: &Map<String, Value>, path: &str, sname: &str, mode: Mode) -> Result<Value, VapiError> {
+fn normalize_fields(
+    fields: &[(String, Ty)],
+    obj: &Map<String, Value>,
+    path: &str,
+    sname: &str,
+    mode: Mode,
+) -> Result<Value, VapiError> {
     let mut out = Map::new();
     for (name, ty) in fields {
         let v = obj.get(name).unwrap_or(&Value::Null);
@@ -118,7 +124,13 @@ pub fn normalize(v: &Value, ty: &Ty, path: &str, mode: Mode) -> Result<Value, Va
         },
         Ty::Double => match v {
             Value::Number(_) => Ok(v.clone()),
-            Value::String(s) if stringly => s.trim().parse::<f64>().ok().and_then(|f| serde_json::Number::from_f64(f)).map(Value::Number).ok_or_else(|| mismatch(path, ty)),
+            Value::String(s) if stringly => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(|f| serde_json::Number::from_f64(f))
+                .map(Value::Number)
+                .ok_or_else(|| mismatch(path, ty)),
             _ => Err(mismatch(path, ty)),
         },
         Ty::List(inner) | Ty::Set(inner) => match v {
@@ -144,7 +156,9 @@ pub fn normalize(v: &Value, ty: &Ty, path: &str, mode: Mode) -> Result<Value, Va
                     }
                     es
                 }
-                Value::Object(m) if mode == Mode::Api => m.iter().map(|(k, val)| (Value::String(k.clone()), val)).collect(),
+                Value::Object(m) if mode == Mode::Api => {
+                    m.iter().map(|(k, val)| (Value::String(k.clone()), val)).collect()
+                }
                 Value::String(s) if stringly && s.trim().is_empty() => vec![],
                 _ => return Err(mismatch(path, ty)),
             };
@@ -173,17 +187,20 @@ pub fn normalize(v: &Value, ty: &Ty, path: &str, mode: Mode) -> Result<Value, Va
             let Value::Object(obj) = v else { return Err(mismatch(path, ty)) };
             let class = match obj.get("@class").and_then(Value::as_str) {
                 Some(c) => c.to_string(),
-                None => match (mode, obj.get("type").and_then(Value::as_str).and_then(|t| Schema::get().class_for_type(t))) {
-                    (Mode::Api, Some(c)) => c,
-                    _ => {
-                        return Err(VapiError::new(
-                            "invalid_argument",
-                            "vapi.data.dynamicstructure.class.missing",
-                            format!("Dynamic structure at '{path}' has no '@class'."),
-                            vec![path.to_string()],
-                        ))
+                None => {
+                    match (mode, obj.get("type").and_then(Value::as_str).and_then(|t| Schema::get().class_for_type(t)))
+                    {
+                        (Mode::Api, Some(c)) => c,
+                        _ => {
+                            return Err(VapiError::new(
+                                "invalid_argument",
+                                "vapi.data.dynamicstructure.class.missing",
+                                format!("Dynamic structure at '{path}' has no '@class'."),
+                                vec![path.to_string()],
+                            ))
+                        }
                     }
-                },
+                }
             };
             // An unknown class is kept as sent: the operation decides (deploy reports it as an OVF input error).
             let mut out = match Schema::get().fields(&class) {
@@ -244,12 +261,21 @@ mod tests {
               "additional_parameters": [{"type": "PropertyParams", "properties": [{"id": "hostname", "value": "web"}]}]}});
         let out = normalize_input(OVF, "deploy", &input, Mode::Api).unwrap();
         assert_eq!(out["deployment_spec"]["network_mappings"], json!([{"key": "nat", "value": "network-17"}]));
-        assert_eq!(out["deployment_spec"]["additional_parameters"][0]["@class"], "com.vmware.vcenter.ovf.property_params");
+        assert_eq!(
+            out["deployment_spec"]["additional_parameters"][0]["@class"],
+            "com.vmware.vcenter.ovf.property_params"
+        );
     }
 
     #[test]
     fn unexpected_top_level_field_is_refused() {
-        let e = normalize_input(OVF, "filter", &json!({"ovf_library_item_id": "i", "target": {"resource_pool_id": "r"}, "deployment_spec": {}}), Mode::Json).unwrap_err();
+        let e = normalize_input(
+            OVF,
+            "filter",
+            &json!({"ovf_library_item_id": "i", "target": {"resource_pool_id": "r"}, "deployment_spec": {}}),
+            Mode::Json,
+        )
+        .unwrap_err();
         assert_eq!(e.id, "vapi.data.structure.field.unexpected");
     }
 

@@ -75,7 +75,11 @@ fn to_value(node: Node, key: &str) -> Result<Value, VapiError> {
                     items.push((i, v));
                 }
                 items.sort_by_key(|(i, _)| *i);
-                return items.into_iter().map(|(i, v)| to_value(v, &format!("{key}.{i}"))).collect::<Result<Vec<_>, _>>().map(Value::Array);
+                return items
+                    .into_iter()
+                    .map(|(i, v)| to_value(v, &format!("{key}.{i}")))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Value::Array);
             }
             if let Some(k) = m.keys().find(|k| k.starts_with('-')) {
                 return Err(bad(&format!("{key}.{k}"), "list indexes start at 1"));
@@ -122,11 +126,20 @@ mod tests {
 
     #[test]
     fn seed_query_equals_seed_xml() {
-        let q = normalize_input("com.vmware.vcenter.ovf.library_item", "deploy", &decode(SEED_QUERY, &[]).unwrap(), Mode::Stringly).unwrap();
+        let q = normalize_input(
+            "com.vmware.vcenter.ovf.library_item",
+            "deploy",
+            &decode(SEED_QUERY, &[]).unwrap(),
+            Mode::Stringly,
+        )
+        .unwrap();
         let x = normalize_input(
             "com.vmware.vcenter.ovf.library_item",
             "deploy",
-            &crate::providers::vcenter::wire::xml::decode(crate::providers::vcenter::wire::xml::tests_support::SEED_XML).unwrap(),
+            &crate::providers::vcenter::wire::xml::decode(
+                crate::providers::vcenter::wire::xml::tests_support::SEED_XML,
+            )
+            .unwrap(),
             Mode::Stringly,
         )
         .unwrap();
@@ -150,7 +163,8 @@ mod tests {
 
     #[test]
     fn unindexed_list_filter_is_index_one() {
-        let v = decode("filter.names=web&filter.power_states.1=POWERED_ON", &["filter.names", "filter.power_states"]).unwrap();
+        let v = decode("filter.names=web&filter.power_states.1=POWERED_ON", &["filter.names", "filter.power_states"])
+            .unwrap();
         assert_eq!(v["filter"]["names"], json!(["web"]));
         assert_eq!(v["filter"]["power_states"], json!(["POWERED_ON"]));
         assert!(has_input("~action=x&a=1") && !has_input("~action=deploy"));

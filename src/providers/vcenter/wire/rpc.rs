@@ -69,7 +69,8 @@ pub fn wrap(v: &Value, ty: &Ty) -> Value {
         }
         Ty::Struct(name) => wrap_struct(v, name),
         Ty::Dynamic => {
-            let class = v.get("@class").and_then(Value::as_str).unwrap_or("com.vmware.vapi.std.dynamic_value").to_string();
+            let class =
+                v.get("@class").and_then(Value::as_str).unwrap_or("com.vmware.vapi.std.dynamic_value").to_string();
             wrap_struct(v, &class)
         }
         Ty::Void => Value::Null,
@@ -79,7 +80,9 @@ pub fn wrap(v: &Value, ty: &Ty) -> Value {
 
 fn wrap_struct(v: &Value, name: &str) -> Value {
     let mut fields = Map::new();
-    match Schema::get().fields(name) {
+    // Every std error class shares the one std error structure.
+    let shape = if name.starts_with("com.vmware.vapi.std.errors.") { "com.vmware.vapi.std.errors.error" } else { name };
+    match Schema::get().fields(shape) {
         Some(fs) => {
             for (fname, fty) in fs {
                 fields.insert(fname.clone(), wrap(v.get(fname).unwrap_or(&Value::Null), fty));
@@ -113,7 +116,13 @@ mod tests {
         assert_eq!(u["target"]["folder_id"], "group-v3");
         assert!(u["target"].get("host_id").is_none());
         assert_eq!(u["deployment_spec"]["network_mappings"], json!([{"key": "nat", "value": "network-7"}]));
-        let n = crate::providers::vcenter::wire::normalize::normalize_input("com.vmware.vcenter.ovf.library_item", "deploy", &u, crate::providers::vcenter::wire::normalize::Mode::Json).unwrap();
+        let n = crate::providers::vcenter::wire::normalize::normalize_input(
+            "com.vmware.vcenter.ovf.library_item",
+            "deploy",
+            &u,
+            crate::providers::vcenter::wire::normalize::Mode::Json,
+        )
+        .unwrap();
         assert!(n["target"].get("@class").is_none());
     }
 
@@ -133,9 +142,21 @@ mod tests {
     fn secrets_maps_and_dynamic_structures() {
         assert_eq!(wrap(&json!("abc"), &Ty::Secret), json!({"SECRET": "abc"}));
         let ty = Ty::Map(Box::new(Ty::Str), Box::new(Ty::Str));
-        assert_eq!(wrap(&json!([{"key": "a", "value": "b"}]), &ty), json!([{"STRUCTURE": {"map-entry": {"key": "a", "value": "b"}}}]));
-        let d = wrap(&json!({"@class": "com.vmware.vcenter.ovf.size_params", "type": "SizeParams", "approximate_download_size": 5}), &Ty::Dynamic);
-        assert_eq!(d["STRUCTURE"]["com.vmware.vcenter.ovf.size_params"]["approximate_download_size"], json!({"OPTIONAL": 5}));
-        assert_eq!(d["STRUCTURE"]["com.vmware.vcenter.ovf.size_params"]["variable_disk_size"], json!({"OPTIONAL": null}));
+        assert_eq!(
+            wrap(&json!([{"key": "a", "value": "b"}]), &ty),
+            json!([{"STRUCTURE": {"map-entry": {"key": "a", "value": "b"}}}])
+        );
+        let d = wrap(
+            &json!({"@class": "com.vmware.vcenter.ovf.size_params", "type": "SizeParams", "approximate_download_size": 5}),
+            &Ty::Dynamic,
+        );
+        assert_eq!(
+            d["STRUCTURE"]["com.vmware.vcenter.ovf.size_params"]["approximate_download_size"],
+            json!({"OPTIONAL": 5})
+        );
+        assert_eq!(
+            d["STRUCTURE"]["com.vmware.vcenter.ovf.size_params"]["variable_disk_size"],
+            json!({"OPTIONAL": null})
+        );
     }
 }

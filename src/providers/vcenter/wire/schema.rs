@@ -96,20 +96,20 @@ pub struct Schema {
 
 fn fields(v: &Value) -> Vec<(String, Ty)> {
     v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|f| Some((f.get(0)?.as_str()?.to_string(), Ty::parse(f.get(1)?))))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|f| Some((f.get(0)?.as_str()?.to_string(), Ty::parse(f.get(1)?)))).collect())
         .unwrap_or_default()
 }
 
 impl Schema {
     fn load() -> Schema {
-        let raw: Value = serde_json::from_str(include_str!("vapi_schema.json")).expect("embedded vAPI schema is valid JSON");
+        let raw: Value =
+            serde_json::from_str(include_str!("vapi_schema.json")).expect("embedded vAPI schema is valid JSON");
         let mut ops = HashMap::new();
         for (k, v) in raw["ops"].as_object().into_iter().flatten() {
-            let input = v["in"].as_object().map(|m| m.iter().map(|(f, t)| (f.clone(), Ty::parse(t))).collect()).unwrap_or_default();
+            let input = v["in"]
+                .as_object()
+                .map(|m| m.iter().map(|(f, t)| (f.clone(), Ty::parse(t))).collect())
+                .unwrap_or_default();
             ops.insert(k.clone(), OpSchema { input, output: Ty::parse(&v["out"]) });
         }
         let structs = raw["structs"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), fields(v))).collect();

@@ -150,7 +150,11 @@ fn write_elem(out: &mut String, name: &str, v: &Value, indent: usize) {
             out.push_str(&format!("{pad}</{name}-array>\n"));
         }
         Value::Object(m) => {
-            let class = m.get("@class").and_then(Value::as_str).map(|c| format!(" class=\"{}\"", escape(c))).unwrap_or_default();
+            let class = m
+                .get("@class")
+                .and_then(Value::as_str)
+                .map(|c| format!(" class=\"{}\"", escape(c)))
+                .unwrap_or_default();
             out.push_str(&format!("{pad}<{name}{class}>\n"));
             for (k, val) in m.iter().filter(|(k, val)| *k != "@class" && !val.is_null()) {
                 write_elem(out, k, val, indent + 1);
@@ -251,8 +255,6 @@ mod tests {
     use crate::providers::vcenter::wire::normalize::{normalize_input, Mode};
     use serde_json::json;
 
-
-
     #[test]
     fn seed_xml_decodes_to_the_seed_json() {
         let v = decode(SEED_XML).unwrap();
@@ -277,7 +279,11 @@ mod tests {
 
     #[test]
     fn results_use_the_op_name_and_service_namespace() {
-        let x = encode_result("com.vmware.vcenter.ovf.library_item", "deploy", &json!({"succeeded": true, "resource_id": {"id": "vm-1", "type": "VirtualMachine"}}));
+        let x = encode_result(
+            "com.vmware.vcenter.ovf.library_item",
+            "deploy",
+            &json!({"succeeded": true, "resource_id": {"id": "vm-1", "type": "VirtualMachine"}}),
+        );
         assert!(x.contains("<ns0:Deploy-Result xmlns:ns0=\"http://vmware.com/vcenter/ovf/library_item\""));
         assert!(x.contains("<succeeded>true</succeeded>"));
         let l = encode_result("com.vmware.content.library", "find", &json!(["a<b"]));
