@@ -261,7 +261,12 @@ async fn update_session_states_and_errors() {
         rest(&s, &sid, Method::POST, &format!("{C}/library/item/updatesession/file/id:{us}?~action=validate"), None)
             .await;
     assert_eq!(v["value"]["has_errors"], true);
+    assert_eq!(v["value"]["invalid_files"].as_array().unwrap().len(), 1, "{v}");
     assert_eq!(v["value"]["invalid_files"][0]["name"], "a.ovf");
+    assert!(v["value"]["invalid_files"][0]["error_message"]["default_message"]
+        .as_str()
+        .unwrap()
+        .contains("OVF descriptor"));
     // keep-alive, then fail: ERROR, and nothing more may be added.
     let (st, _) = rest(
         &s,

@@ -338,11 +338,10 @@ pub fn file_validate(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     let mut invalid = vec![];
     let mut expected: Vec<String> = vec![];
     for f in &u.files {
-        if f.status != "READY" {
-            invalid.push(json!({"name": f.name, "error_message": {"id": "com.vmware.vdcs.cls-main.file_not_transferred", "default_message": format!("File '{}' has not been transferred.", f.name), "args": [f.name]}}));
-        }
         if let Some(e) = &f.error {
-            invalid.push(json!({"name": f.name, "error_message": {"id": "com.vmware.ovfs.ovfs-main.ovfs.parse_error", "default_message": e, "args": [f.name]}}));
+            invalid.push(json!({"name": f.name, "error_message": {"id": "com.vmware.vdcs.cls-main.file_invalid", "default_message": e, "args": [f.name]}}));
+        } else if f.status != "READY" {
+            invalid.push(json!({"name": f.name, "error_message": {"id": "com.vmware.vdcs.cls-main.file_not_transferred", "default_message": format!("File '{}' has not been transferred.", f.name), "args": [f.name]}}));
         }
         if let Some(d) = f.text.as_deref().and_then(|t| ovf::parse(t).ok()) {
             expected.extend(d.files.iter().map(|(href, _)| href.clone()));

@@ -128,7 +128,7 @@ pub fn normalize(v: &Value, ty: &Ty, path: &str, mode: Mode) -> Result<Value, Va
                 .trim()
                 .parse::<f64>()
                 .ok()
-                .and_then(|f| serde_json::Number::from_f64(f))
+                .and_then(serde_json::Number::from_f64)
                 .map(Value::Number)
                 .ok_or_else(|| mismatch(path, ty)),
             _ => Err(mismatch(path, ty)),
