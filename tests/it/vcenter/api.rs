@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::h::*;
+use super::support::*;
 use crate::common::{json, Server};
 
 async fn api_login(s: &Server) -> String {

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::h::*;
+use super::support::*;
 use crate::common::{json, Server};
 
 #[tokio::test]
@@ -234,6 +234,10 @@ async fn ovf_problems_answer_succeeded_false_and_create_nothing() {
     let unknown_class = json!({"target": {"resource_pool_id": POOL}, "deployment_spec": {"accept_all_EULA": true, "additional_parameters": [{"@class": "com.vmware.vcenter.ovf.nonsense_params", "type": "NonsenseParams"}]}});
     let (_, v) = rest(&s, &sid, Method::POST, &deploy_path(PHOTON), Some(&unknown_class)).await;
     assert_eq!(v["value"]["succeeded"], false);
+    let wrong_class = json!({"target": {"resource_pool_id": POOL}, "deployment_spec": {"accept_all_EULA": true, "additional_parameters": [{"@class": "com.vmware.vcenter.ovf.library_item.deployment_target", "resource_pool_id": POOL}]}});
+    let (_, v) = rest(&s, &sid, Method::POST, &deploy_path(PHOTON), Some(&wrong_class)).await;
+    assert_eq!(v["value"]["succeeded"], false, "{v}");
+    assert_eq!(v["value"]["error"]["errors"][0]["name"], "additional_parameters");
     let bad_prop = json!({"target": {"resource_pool_id": POOL}, "deployment_spec": {"accept_all_EULA": true, "additional_parameters": [{"@class": "com.vmware.vcenter.ovf.property_params", "type": "PropertyParams", "properties": [{"id": "nope", "value": "1"}]}]}});
     let (_, v) = rest(&s, &sid, Method::POST, &deploy_path(PHOTON), Some(&bad_prop)).await;
     assert_eq!(v["value"]["succeeded"], false);

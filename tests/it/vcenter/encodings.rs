@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::h::*;
+use super::support::*;
 use crate::common::Server;
 
 /// The seed's XML example, verbatim.

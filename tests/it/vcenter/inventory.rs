@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::h::*;
+use super::support::*;
 use crate::common::Server;
 
 async fn ids(s: &Server, sid: &str, path: &str, field: &str) -> Vec<String> {

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::h::*;
+use super::support::*;
 use crate::common::Server;
 
 const C: &str = "/rest/com/vmware/content";

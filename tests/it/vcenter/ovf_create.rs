@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::h::*;
+use super::support::*;
 use crate::common::Server;
 
 const CREATE: &str = "/rest/com/vmware/vcenter/ovf/library-item";

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::h::*;
+use super::support::*;
 use crate::common::{json, Server};
 
 fn call(id: &str, service: &str, op: &str, input: Value, sec: Value) -> Value {

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::h::*;
+use super::support::*;
 use crate::common::{json, Server};
 
 #[tokio::test]
@@ -134,4 +134,23 @@ async fn users_are_tenants() {
     assert_eq!(v["value"], json!([]));
     let (_, v) = rest(&s, &admin, Method::GET, "/rest/vcenter/vm?filter.names.1=only-admin", None).await;
     assert_eq!(v["value"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn identities_are_listed_and_a_tenant_reset_restores_its_world() {
+    let s = Server::start().await;
+    let (_, state) = json(s.get("/_mockcloud/state").await).await;
+    let users = state["identities"]["vcenter"]["users"].as_array().unwrap();
+    assert!(users.iter().any(|u| u["user"] == ADMIN && u["password"] == PASSWORD), "{state}");
+    let admin = login(&s).await;
+    let devops = login_as(&s, DEVOPS).await;
+    for sid in [&admin, &devops] {
+        let (st, _) = rest(&s, sid, Method::POST, &deploy_path(PHOTON), Some(&deploy_body("to-reset"))).await;
+        assert_eq!(st, 200);
+    }
+    let r = s.http.post(s.url(&format!("/_mockcloud/reset?tenant={ADMIN}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let admin = login(&s).await;
+    assert_eq!(vm_count(&s, &admin).await, 3, "the admin's world is back to the fixtures");
+    assert_eq!(vm_count(&s, &devops).await, 4, "the other tenant keeps its VM and session");
 }

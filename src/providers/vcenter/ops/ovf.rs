@@ -244,7 +244,8 @@ fn ovf_problems(ctx: &Ctx, d: &OvfDescriptor, spec: &Value, folder: &str, name: 
     }
     for p in spec.get("additional_parameters").and_then(Value::as_array).into_iter().flatten() {
         let class = s(p, "@class");
-        if crate::providers::vcenter::wire::schema::Schema::get().fields(class).is_none() {
+        let known = class.starts_with("com.vmware.vcenter.ovf.") && class.ends_with("_params");
+        if !known || crate::providers::vcenter::wire::schema::Schema::get().fields(class).is_none() {
             errors.push(input_error(
                 "additional_parameters",
                 class,
