@@ -87,7 +87,7 @@ pub fn parse(text: &str) -> Result<OvfDescriptor, String> {
                         d.disks.push(OvfDisk {
                             disk_id: attr(e, "diskId").unwrap_or_default(),
                             file_ref: attr(e, "fileRef"),
-                            capacity_bytes: cap * unit_factor(&units),
+                            capacity_bytes: cap.saturating_mul(unit_factor(&units)),
                         });
                     }
                     "Network" if path.last().map(String::as_str) == Some("NetworkSection") => {
@@ -171,7 +171,7 @@ pub fn parse(text: &str) -> Result<OvfDescriptor, String> {
                         (Some("3"), Some(q)) => d.cpu_count = q,
                         (Some("4"), Some(q)) => {
                             let f = unit_factor(item_units.as_deref().unwrap_or("byte * 2^20"));
-                            d.memory_mib = (q * f) >> 20;
+                            d.memory_mib = q.saturating_mul(f) >> 20;
                         }
                         _ => {}
                     },
@@ -212,10 +212,10 @@ fn unit_factor(units: &str) -> i64 {
 
 impl OvfDescriptor {
     pub fn download_size(&self) -> i64 {
-        self.files.iter().map(|(_, s)| *s).sum()
+        self.files.iter().fold(0i64, |a, (_, s)| a.saturating_add(*s))
     }
     pub fn flat_size(&self) -> i64 {
-        self.disks.iter().map(|d| d.capacity_bytes).sum()
+        self.disks.iter().fold(0i64, |a, d| a.saturating_add(d.capacity_bytes))
     }
 
     /// The `additional_params` of the OVF summary: always `SizeParams`, then properties and deployment options when present.

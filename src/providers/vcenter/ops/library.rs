@@ -23,7 +23,7 @@ fn library_model(l: &Library) -> Value {
 }
 
 pub fn item_size(i: &Item) -> i64 {
-    i.files.iter().map(|f| f.size).sum()
+    i.files.iter().fold(0i64, |a, f| a.saturating_add(f.size))
 }
 
 fn item_model(i: &Item) -> Value {

@@ -21,8 +21,14 @@ fn bad(key: &str, why: &str) -> VapiError {
     )
 }
 
+/// No vAPI input nests this deep; the bound keeps the recursive tree building off the end of the stack.
+const MAX_SEGMENTS: usize = 32;
+
 /// Splits `additional_parameters.1~class` into `["additional_parameters", "1", "@class"]`.
 fn segments(key: &str) -> Result<Vec<String>, VapiError> {
+    if key.split('.').count() > MAX_SEGMENTS {
+        return Err(bad(key, "the path is too deep"));
+    }
     let mut out = vec![];
     for seg in key.split('.') {
         if seg.is_empty() {
@@ -151,6 +157,12 @@ mod tests {
     fn indexes_order_numerically_and_gaps_are_ignored() {
         let v = decode("f.10=c&f.2=b&f.1=a", &[]).unwrap();
         assert_eq!(v["f"], json!(["a", "b", "c"]));
+    }
+
+    #[test]
+    fn absurd_paths_are_refused() {
+        let key = vec!["a"; 10_000].join(".");
+        assert_eq!(decode(&format!("{key}=1"), &[]).unwrap_err().kind, "invalid_argument");
     }
 
     #[test]

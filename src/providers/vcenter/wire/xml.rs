@@ -15,6 +15,9 @@ struct Node {
     children: Vec<Node>,
 }
 
+/// No vAPI input nests this deep; the bound keeps the recursive conversion off the end of the stack.
+const MAX_DEPTH: usize = 64;
+
 fn malformed(msg: impl std::fmt::Display) -> VapiError {
     VapiError::new(
         "invalid_argument",
@@ -45,6 +48,9 @@ fn parse_tree(body: &str) -> Result<Node, VapiError> {
             Event::Start(e) => {
                 if root.is_some() {
                     return Err(malformed("content after the root element"));
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(malformed(format!("elements nested deeper than {MAX_DEPTH} levels")));
                 }
                 stack.push(start_node(&e)?);
             }
@@ -267,6 +273,12 @@ mod tests {
         assert_eq!(spec["additional_parameters"][1]["@class"], "com.vmware.vcenter.ovf.ovf_params");
         assert_eq!(n["target"]["host_id"], "obj-103");
         assert_eq!(n["client_token"], "string");
+    }
+
+    #[test]
+    fn absurd_nesting_is_refused() {
+        let deep = "<a>".repeat(100_000);
+        assert_eq!(decode(&deep).unwrap_err().kind, "invalid_argument");
     }
 
     #[test]
