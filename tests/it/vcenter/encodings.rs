@@ -255,6 +255,19 @@ async fn malformed_xml_and_query_strings_are_invalid_argument() {
         .unwrap();
     let (st, v) = (r.status().as_u16(), r.json::<Value>().await.unwrap());
     assert_rest_error(st, &v, 400, "invalid_argument");
+    let r = s
+        .request(Method::POST, &deploy_path(PHOTON))
+        .header("vmware-api-session-id", &sid)
+        .header("content-type", "text/xml")
+        .body("<a>".repeat(50_000))
+        .send()
+        .await
+        .unwrap();
+    let (st, v) = (r.status().as_u16(), r.json::<Value>().await.unwrap());
+    assert_rest_error(st, &v, 400, "invalid_argument");
+    let deep = vec!["x"; 5_000].join(".");
+    let (st, v) = rest(&s, &sid, Method::POST, &format!("{}&{deep}=1", deploy_path(PHOTON)), None).await;
+    assert_rest_error(st, &v, 400, "invalid_argument");
     for q in [
         "deployment_spec.flags.0=a",
         "deployment_spec.flags.-1=a",
