@@ -11,12 +11,14 @@ import uuid
 import requests
 from com.vmware.cis_client import Session
 from com.vmware.content.library.item import updatesession_client
-from com.vmware.content.library.item_client import UpdateSession, UpdateSessionModel
+from com.vmware.content.library.item_client import File as ItemFile
+from com.vmware.content.library.item_client import Storage, UpdateSession, UpdateSessionModel
 from com.vmware.content.library_client import Item, ItemModel, StorageBacking
 from com.vmware.content_client import Library, LibraryModel, LocalLibrary
 from com.vmware.vapi.std.errors_client import InvalidArgument, NotFound, Unauthenticated
 from com.vmware.vcenter.ovf_client import LibraryItem
-from com.vmware.vcenter_client import VM, Datacenter, Datastore, Folder, Network, ResourcePool
+from com.vmware.vcenter.vm_client import Power
+from com.vmware.vcenter_client import VM, Cluster, Datacenter, Datastore, Folder, Host, Network, ResourcePool
 from vmware.vapi.lib.connect import get_requests_connector
 from vmware.vapi.security.session import create_session_security_context
 from vmware.vapi.security.user_password import create_user_password_security_context
@@ -84,6 +86,11 @@ def main(base):
     nets = Network(cfg).list(Network.FilterSpec(names={"VM Network"}))
     check(len(nets) == 1 and nets[0].type == Network.Type.STANDARD_PORTGROUP, "network list")
     ds = Datastore(cfg).list()[0].datastore
+    check(len(Host(cfg).list(Host.FilterSpec(standalone=True))) == 1, "standalone host list")
+    check(Cluster(cfg).list()[0].drs_enabled, "cluster list")
+    for fixture_vm in VM(cfg).list():
+        VM(cfg).get(fixture_vm.vm)  # every fixture VM passes the SDK's union validation
+    check(True, "VM.get of every fixture VM")
 
     # Seed flow against the fixture world.
     lib_ids = Library(cfg).find(Library.FindSpec(name="Templates"))
@@ -129,7 +136,10 @@ def main(base):
     check(not File(cfg).validate(us).has_errors, "validate is clean after the disk upload")
     UpdateSession(cfg).complete(us)
     UpdateSession(cfg).delete(us)
+    check(UpdateSession(cfg).list() == [], "no update session left open")
     got = Item(cfg).get(item)
+    check(len(ItemFile(cfg).list(item)) == 2 and len(Storage(cfg).list(item)) == 2, "item files and storage")
+    check(Library(cfg).get(lib).name.startswith("sdk-lib-"), "library get")
     check(got.name == "sdk-appliance" and got.type == "ovf", "item get after upload")
     s2 = LibraryItem(cfg).filter(item, target)
     check(s2.eulas == ["Accept me."] and s2.networks == ["frontend"], "filter reads the uploaded descriptor")
@@ -142,6 +152,15 @@ def main(base):
     check(VM(cfg).get(ok.resource_id.id).memory.size_mib == 8192, "deployed VM has the OVF's memory")
     expect_error(InvalidArgument, "item create with an empty name",
                  lambda: Item(cfg).create(create_spec=ItemModel(library_id=lib, name="", type="ovf")))
+
+    # Create an OVF item from a powered-off VM, then deploy it.
+    off = [v for v in VM(cfg).list(VM.FilterSpec(power_states={Power.State.POWERED_OFF})) if v.name == "DC0_C0_RP0_VM1"][0]
+    created = LibraryItem(cfg).create(LibraryItem.DeployableIdentity(type="VirtualMachine", id=off.vm),
+                                      LibraryItem.CreateTarget(library_id=lib), LibraryItem.CreateSpec(name="sdk-export"))
+    check(created.succeeded and created.ovf_library_item_id, "create OVF item from a VM")
+    again2 = LibraryItem(cfg).deploy(created.ovf_library_item_id, target, LibraryItem.ResourcePoolDeploymentSpec(
+        name="sdk-from-export", accept_all_eula=True, network_mappings={"VM Network": nets[0].network}))
+    check(again2.succeeded and VM(cfg).get(again2.resource_id.id).cpu.count == off.cpu_count, "deploy of the exported item")
 
     Session(cfg).delete()
     expect_error(Unauthenticated, "session refused after logout", lambda: Session(cfg).get())
