@@ -239,7 +239,7 @@ pub static OPS: &[OpDef] = &[
         "/com/vmware/content/library/item/file",
         Some("library_item_id"),
         &[],
-        &[(GET, "/content/library/item/{library_item_id}/file/{name}")]
+        &[]
     ),
     op!(
         "vcenter.item_storage.list",
@@ -259,7 +259,7 @@ pub static OPS: &[OpDef] = &[
         "/com/vmware/content/library/item/storage",
         Some("library_item_id"),
         &[],
-        &[(GET, "/content/library/item/{library_item_id}/storage/{file_name}")]
+        &[]
     ),
     op!(
         "vcenter.update_session.create",
@@ -522,6 +522,29 @@ pub static OPS: &[OpDef] = &[
         &[(GET, "/vcenter/cluster")]
     ),
 ];
+
+/// On `/api` the HTTP body of these operations is one parameter, not an object of parameters (the SDK's
+/// `request_body_parameter`); the other parameters come from the path, the query and `Client-Token`.
+pub fn api_body_parameter(d: &OpDef) -> Option<&'static str> {
+    match d.id {
+        "vcenter.library.find" | "vcenter.item.find" => Some("spec"),
+        "vcenter.local_library.create" | "vcenter.item.create" | "vcenter.update_session.create" => Some("create_spec"),
+        "vcenter.update_file.add" => Some("file_spec"),
+        _ => None,
+    }
+}
+
+/// `/api` routes whose operation is picked by a query parameter on a shared path
+/// (`GET .../item/{id}/file?name=` is `file.get`, without it `file.list`).
+pub fn api_dispatch(d: &'static OpDef, query: &[(String, String)]) -> &'static OpDef {
+    let has = |k: &str| query.iter().any(|(q, _)| q == k);
+    let alt = match d.id {
+        "vcenter.item_file.list" if has("name") => by_id("vcenter.item_file.get"),
+        "vcenter.item_storage.list" if has("file_name") => by_id("vcenter.item_storage.get"),
+        _ => None,
+    };
+    alt.unwrap_or(d)
+}
 
 pub fn by_id(id: &str) -> Option<&'static OpDef> {
     OPS.iter().find(|d| d.id == id)

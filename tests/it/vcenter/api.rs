@@ -83,43 +83,62 @@ async fn api_session_lists_and_deploy() {
 async fn api_library_flow_status_codes() {
     let s = Server::start().await;
     let sid = api_login(&s).await;
-    let (st, lib) = api(&s, &sid, Method::POST, "/api/content/local-library", Some(&json!({"name": "api-lib", "type": "LOCAL", "storage_backings": [{"type": "DATASTORE", "datastore_id": DATASTORE}]}))).await;
-    // /api takes the create spec as the body's parameters too: here the spec itself is wrapped.
-    assert_eq!(st, 400, "the body must name the parameters: {lib}");
-    let (st, lib) = api(&s, &sid, Method::POST, "/api/content/local-library", Some(&json!({"create_spec": {"name": "api-lib", "type": "LOCAL", "storage_backings": [{"type": "DATASTORE", "datastore_id": DATASTORE}]}}))).await;
+    // On /api the body of a create is the create spec itself, and the token travels as Client-Token.
+    let spec = json!({"name": "api-lib", "type": "LOCAL", "storage_backings": [{"type": "DATASTORE", "datastore_id": DATASTORE}]});
+    let token = "7d0b6c1e-0f7a-4b8e-9c55-2f7e9d8a1b3c";
+    let create = || {
+        s.request(Method::POST, "/api/content/local-library")
+            .header("vmware-api-session-id", &sid)
+            .header("client-token", token)
+            .json(&spec)
+            .send()
+    };
+    let (st, lib) = json(create().await.unwrap()).await;
     assert_eq!(st, 201, "{lib}");
     let lib = lib.as_str().unwrap().to_string();
+    assert_eq!(json(create().await.unwrap()).await.1, json!(lib), "Client-Token replays the create");
+    let (st, v) =
+        api(&s, &sid, Method::POST, "/api/content/library?action=find", Some(&json!({"name": "api-lib"}))).await;
+    assert_eq!((st, v), (200, json!([lib])));
     let (st, item) = api(
         &s,
         &sid,
         Method::POST,
         "/api/content/library/item",
-        Some(&json!({"create_spec": {"library_id": lib, "name": "i", "type": "ovf"}})),
+        Some(&json!({"library_id": lib, "name": "i", "type": "ovf"})),
     )
     .await;
-    assert_eq!(st, 201);
+    assert_eq!(st, 201, "{item}");
     let item = item.as_str().unwrap().to_string();
     let (_, items) = api(&s, &sid, Method::GET, &format!("/api/content/library/item?library_id={lib}"), None).await;
     assert_eq!(items, json!([item]));
+    let (st, v) =
+        api(&s, &sid, Method::GET, &format!("/api/content/library/item/{PHOTON}/file?name=photon-web.ovf"), None).await;
+    assert_eq!((st, v["name"].as_str()), (200, Some("photon-web.ovf")), "{v}");
+    let (_, v) = api(&s, &sid, Method::GET, &format!("/api/content/library/item/{PHOTON}/file"), None).await;
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    let (st, v) = api(
+        &s,
+        &sid,
+        Method::GET,
+        &format!("/api/content/library/item/{PHOTON}/storage?file_name=photon-web.ovf"),
+        None,
+    )
+    .await;
+    assert_eq!((st, v[0]["name"].as_str()), (200, Some("photon-web.ovf")), "{v}");
     let (st, us) = api(
         &s,
         &sid,
         Method::POST,
         "/api/content/library/item/update-session",
-        Some(&json!({"create_spec": {"library_item_id": item}})),
+        Some(&json!({"library_item_id": item})),
     )
     .await;
-    assert_eq!(st, 201);
+    assert_eq!(st, 201, "{us}");
     let us = us.as_str().unwrap().to_string();
-    let (st, f) = api(
-        &s,
-        &sid,
-        Method::POST,
-        &format!("/api/content/library/item/update-session/{us}/file"),
-        Some(&json!({"file_spec": {"name": "x.ovf", "source_type": "PUSH"}})),
-    )
-    .await;
-    assert_eq!(st, 200, "{f}");
+    let path = format!("/api/content/library/item/update-session/{us}/file");
+    let (st, f) = api(&s, &sid, Method::POST, &path, Some(&json!({"name": "x.ovf", "source_type": "PUSH"}))).await;
+    assert_eq!((st, f["status"].as_str()), (200, Some("WAITING_FOR_TRANSFER")), "{f}");
     let (st, _) =
         api(&s, &sid, Method::POST, &format!("/api/content/library/item/update-session/{us}?action=cancel"), None)
             .await;

@@ -305,6 +305,7 @@ fn rest_inner(p: &Vcenter, call: &mut Call, d: &OpDef) -> Result<Reply, VapiErro
 
 pub fn api_handler(p: &Vcenter, call: &mut Call) -> Reply {
     let Some(d) = routes::by_id(call.operation) else { return unknown_url(call) };
+    let d = routes::api_dispatch(d, &call.query_pairs());
     match api_inner(p, call, d) {
         Ok(reply) => reply,
         Err(e) => error_reply(&Front::Api, &e),
@@ -376,7 +377,15 @@ fn api_inner(p: &Vcenter, call: &mut Call, d: &OpDef) -> Result<Reply, VapiError
                 vec![ct],
             ));
         }
-        match serde_json::from_str::<Value>(&body) {
+        let parsed = serde_json::from_str::<Value>(&body).map(|v| match routes::api_body_parameter(d) {
+            Some(name) => {
+                let mut m = Map::new();
+                m.insert(name.to_string(), v);
+                Value::Object(m)
+            }
+            None => v,
+        });
+        match parsed {
             Ok(Value::Object(mut m)) => {
                 for (k, v) in api_query(call, d) {
                     if v.is_string() {
