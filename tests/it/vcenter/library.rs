@@ -325,3 +325,61 @@ async fn update_session_states_and_errors() {
     .await;
     assert_rest_error(st, &v, 404, "not_found");
 }
+
+#[tokio::test]
+async fn patch_updates_names_and_descriptions() {
+    let s = Server::start().await;
+    let sid = login(&s).await;
+    let (st, v) = rest(
+        &s,
+        &sid,
+        Method::PATCH,
+        &format!("{C}/library/item/id:{PHOTON}"),
+        Some(&json!({"update_spec": {"name": "photon-web-2", "description": "renamed"}})),
+    )
+    .await;
+    assert_eq!((st, v), (200, Value::Null));
+    let (_, v) = rest(&s, &sid, Method::GET, &format!("{C}/library/item/id:{PHOTON}"), None).await;
+    assert_eq!(
+        (v["value"]["name"].as_str(), v["value"]["description"].as_str()),
+        (Some("photon-web-2"), Some("renamed"))
+    );
+    assert_eq!(v["value"]["metadata_version"], "2");
+    let (st, v) = rest(
+        &s,
+        &sid,
+        Method::PATCH,
+        &format!("{C}/library/item/id:{PHOTON}"),
+        Some(&json!({"update_spec": {"name": "appliance-eula"}})),
+    )
+    .await;
+    assert_rest_error(st, &v, 400, "already_exists");
+    let (st, v) = rest(
+        &s,
+        &sid,
+        Method::PATCH,
+        &format!("{C}/library/id:{LIBRARY}"),
+        Some(&json!({"update_spec": {"name": " "}})),
+    )
+    .await;
+    assert_rest_error(st, &v, 400, "invalid_argument");
+    let r = s
+        .request(Method::PATCH, &format!("/api/content/library/{LIBRARY}"))
+        .header("vmware-api-session-id", &sid)
+        .json(&json!({"description": "via api"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let (_, v) = rest(&s, &sid, Method::GET, &format!("{C}/local-library/id:{LIBRARY}"), None).await;
+    assert_eq!(v["value"]["description"], "via api");
+    let (st, v) = rest(
+        &s,
+        &sid,
+        Method::PATCH,
+        &format!("{C}/library/id:00000000-0000-4000-8000-000000000000"),
+        Some(&json!({"update_spec": {}})),
+    )
+    .await;
+    assert_rest_error(st, &v, 404, "not_found");
+}

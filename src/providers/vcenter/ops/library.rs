@@ -341,3 +341,80 @@ pub fn item_storage_get(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     })?;
     Ok(Value::Array(vec![storage_info(ctx, &item, f)]))
 }
+
+fn check_name(name: &str, what: &str) -> Result<String, VapiError> {
+    let n = name.trim();
+    if n.is_empty() {
+        return Err(invalid(
+            &format!("com.vmware.vdcs.cls-main.invalid_{what}_name"),
+            format!("The {what} name must not be empty."),
+            vec![],
+        ));
+    }
+    Ok(n.to_string())
+}
+
+/// `update` (PATCH): name and description; unset fields keep their value.
+pub fn library_update(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
+    let id = s(input, "library_id");
+    let spec = &input["update_spec"];
+    if !ctx.p.libraries.contains(&ctx.user, id) {
+        return Err(library_not_found(id));
+    }
+    let name = opt_s(spec, "name").map(|n| check_name(n, "library")).transpose()?;
+    if let Some(n) = &name {
+        if !ctx.p.libraries.filter(&ctx.user, |l| l.id != id && l.name.eq_ignore_ascii_case(n)).is_empty() {
+            return Err(VapiError::new(
+                "already_exists",
+                "com.vmware.vdcs.cls-main.duplicate_library_name",
+                format!("A library with name '{n}' already exists."),
+                vec![n.clone()],
+            ));
+        }
+    }
+    let t = now(ctx);
+    ctx.p.libraries.update(&ctx.user, id, |l| {
+        if let Some(n) = name {
+            l.name = n;
+        }
+        if let Some(d) = opt_s(spec, "description") {
+            l.description = d.to_string();
+        }
+        l.version += 1;
+        l.last_modified_time = t;
+    });
+    Ok(Value::Null)
+}
+
+pub fn item_update(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
+    let id = s(input, "library_item_id");
+    let spec = &input["update_spec"];
+    let item = ctx.p.items.get(&ctx.user, id).ok_or_else(|| item_not_found(id))?;
+    let name = opt_s(spec, "name").map(|n| check_name(n, "item")).transpose()?;
+    if let Some(n) = &name {
+        let taken = ctx
+            .p
+            .items
+            .filter(&ctx.user, |i| i.id != id && i.library_id == item.library_id && i.name.eq_ignore_ascii_case(n));
+        if !taken.is_empty() {
+            return Err(VapiError::new(
+                "already_exists",
+                "com.vmware.vdcs.cls-main.duplicate_item_name_unsupported_in_library",
+                format!("An item with name '{n}' already exists in library '{}'.", item.library_id),
+                vec![n.clone(), item.library_id.clone()],
+            ));
+        }
+    }
+    let t = now(ctx);
+    ctx.p.items.update(&ctx.user, id, |i| {
+        if let Some(n) = name {
+            i.name = n;
+        }
+        if let Some(d) = opt_s(spec, "description") {
+            i.description = d.to_string();
+        }
+        i.metadata_version += 1;
+        i.last_modified_time = t;
+    });
+    Ok(Value::Null)
+}

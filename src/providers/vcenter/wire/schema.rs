@@ -1,5 +1,6 @@
 //! vAPI binding types of the served operations, dumped from the official Python SDK 9.1.1.0
-//! (`vapi_schema.json`, produced by the SDK's own type objects). One schema drives every codec:
+//! (`vapi_schema.json`, produced from the SDK's own type objects by `dump_schema.py`; rerun it with the SDK
+//! installed to add operations). One schema drives every codec:
 //! input normalisation, JSON-RPC wrapping and `/api` map shapes.
 
 use std::collections::HashMap;
