@@ -142,4 +142,7 @@ async fn rpc_protocol_errors() {
     let r =
         s.http.post(s.url("/api")).header("vapi-service", "com.vmware.cis.session").json(&body).send().await.unwrap();
     assert_eq!(json(r).await.1["error"]["code"], -31001);
+    // Other methods on the JSON-RPC URL are plain /api 404s.
+    let (st, v) = json(s.get("/api").await).await;
+    assert_eq!((st, v["error_type"].as_str()), (404, Some("NOT_FOUND")));
 }

@@ -39,6 +39,9 @@ pub struct OvfDescriptor {
     pub memory_mib: i64,
     pub guest_os: Option<String>,
     pub has_extra_config: bool,
+    /// A `vServiceDependencySection` (deploy then needs Extension.Register).
+    #[serde(default)]
+    pub has_vservice_dependency: bool,
 }
 
 fn local(e: &BytesStart) -> String {
@@ -125,6 +128,7 @@ pub fn parse(text: &str) -> Result<OvfDescriptor, String> {
                     }
                     "OperatingSystemSection" => d.guest_os = attr(e, "osType"),
                     "ExtraConfig" => d.has_extra_config = true,
+                    "vServiceDependencySection" => d.has_vservice_dependency = true,
                     "Item" => {
                         item_type = None;
                         item_qty = None;

@@ -177,6 +177,9 @@ fn required_privileges(d: &OvfDescriptor, spec: &Value) -> Vec<&'static str> {
     if d.has_extra_config {
         out.push("VirtualMachine.Config.AdvancedConfig");
     }
+    if d.has_vservice_dependency {
+        out.push("Extension.Register");
+    }
     if spec.get("network_mappings").and_then(Value::as_array).is_some_and(|a| !a.is_empty()) {
         out.push("Network.Assign");
     }

@@ -29,7 +29,7 @@ pub enum Front {
 }
 
 pub fn front_of(call: &Call) -> Front {
-    if call.path == "/api" || call.path == "/api/" {
+    if (call.path == "/api" || call.path == "/api/") && call.method == hyper::Method::POST {
         let id =
             serde_json::from_slice::<Value>(&call.body).ok().and_then(|v| v.get("id").cloned()).unwrap_or(Value::Null);
         Front::Rpc { id }
