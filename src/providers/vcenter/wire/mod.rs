@@ -33,7 +33,7 @@ pub fn front_of(call: &Call) -> Front {
         let id =
             serde_json::from_slice::<Value>(&call.body).ok().and_then(|v| v.get("id").cloned()).unwrap_or(Value::Null);
         Front::Rpc { id }
-    } else if call.path.starts_with("/api/") {
+    } else if call.path == "/api" || call.path.starts_with("/api/") {
         Front::Api
     } else {
         Front::Rest { xml: wants_xml(call) }
