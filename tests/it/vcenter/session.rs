@@ -154,3 +154,30 @@ async fn identities_are_listed_and_a_tenant_reset_restores_its_world() {
     assert_eq!(vm_count(&s, &admin).await, 3, "the admin's world is back to the fixtures");
     assert_eq!(vm_count(&s, &devops).await, 4, "the other tenant keeps its VM and session");
 }
+
+#[tokio::test]
+async fn an_expired_session_is_unauthenticated_in_every_encoding() {
+    let s = Server::start().await;
+    let sid = login(&s).await;
+    let r = s.post_json("/_mockcloud/credentials/expire", &json!({"provider": "vcenter", "tenant": ADMIN})).await;
+    assert_eq!(r.status(), 200);
+    let r = s
+        .request(Method::GET, "/rest/vcenter/vm")
+        .header("vmware-api-session-id", &sid)
+        .header("accept", "application/xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("<type>com.vmware.vapi.std.errors.unauthenticated</type>"), "{body}");
+    let r = s.request(Method::GET, "/api/vcenter/vm").header("vmware-api-session-id", &sid).send().await.unwrap();
+    let (st, v) = json(r).await;
+    assert_eq!((st, v["error_type"].as_str()), (401, Some("UNAUTHENTICATED")));
+    let rpc = json!({"jsonrpc": "2.0", "method": "invoke", "id": "1", "params": {"serviceId": "com.vmware.vcenter.VM", "operationId": "list",
+        "input": {"STRUCTURE": {"operation-input": {"filter": {"OPTIONAL": null}}}},
+        "ctx": {"securityCtx": {"schemeId": "com.vmware.vapi.std.security.session_id", "sessionId": sid}}}});
+    let (st, v) = json(s.post_json("/api", &rpc).await).await;
+    assert_eq!(st, 200);
+    assert!(v["result"]["error"]["ERROR"]["com.vmware.vapi.std.errors.unauthenticated"].is_object(), "{v}");
+}
