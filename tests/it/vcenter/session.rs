@@ -181,3 +181,12 @@ async fn an_expired_session_is_unauthenticated_in_every_encoding() {
     assert_eq!(st, 200);
     assert!(v["result"]["error"]["ERROR"]["com.vmware.vapi.std.errors.unauthenticated"].is_object(), "{v}");
 }
+
+#[tokio::test]
+async fn the_journal_names_the_user_of_a_login() {
+    let s = Server::start().await;
+    login_as(&s, DEVOPS).await;
+    let entries = s.journal("operation=vcenter.session.create").await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["tenant"], DEVOPS, "{:?}", entries[0]);
+}

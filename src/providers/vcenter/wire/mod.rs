@@ -279,9 +279,13 @@ fn rest_inner(p: &Vcenter, call: &mut Call, d: &OpDef) -> Result<Reply, VapiErro
     let (mut input, mode) = decode_rest(call, d)?;
     merge_params(call, &mut input)?;
     let input = normalize_input(d.service, d.op, &Value::Object(input), mode)?;
+    let login_user = login.as_ref().map(|(u, _)| u.trim().to_ascii_lowercase());
     let c = ctx(p, call, d, user, sid, login);
     let (result, hold) = run(d, &c, &input);
     let v = result?;
+    if let Some(u) = login_user {
+        call.set_tenant(u);
+    }
     let mut reply = if output_ty(d) == Ty::Void {
         Reply::empty(StatusCode::OK)
     } else if xml_out {
@@ -403,9 +407,13 @@ fn api_inner(p: &Vcenter, call: &mut Call, d: &OpDef) -> Result<Reply, VapiError
     }
     merge_params(call, &mut input)?;
     let input = normalize_input(d.service, d.op, &Value::Object(input), mode)?;
+    let login_user = login.as_ref().map(|(u, _)| u.trim().to_ascii_lowercase());
     let c = ctx(p, call, d, user, sid, login);
     let (result, hold) = run(d, &c, &input);
     let v = result?;
+    if let Some(u) = login_user {
+        call.set_tenant(u);
+    }
     let ty = output_ty(d);
     let reply = if ty == Ty::Void {
         Reply::empty(StatusCode::NO_CONTENT)
