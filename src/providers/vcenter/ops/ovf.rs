@@ -91,8 +91,8 @@ pub fn filter(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     if !ctx.p.items.contains(&ctx.user, item_id) {
         return Err(item_not_found(item_id));
     }
-    check_target(ctx, &input["target"])?;
     let (_, d) = package(ctx, item_id)?;
+    check_target(ctx, &input["target"])?;
     Ok(summary(&d))
 }
 
