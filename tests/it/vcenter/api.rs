@@ -33,6 +33,14 @@ async fn api_session_lists_and_deploy() {
     assert_eq!(v["user"], "VSPHERE.LOCAL\\Administrator");
     let (_, v) = api(&s, &sid, Method::GET, "/api/vcenter/vm?names=DC0_H0_VM0&names=DC0_C0_RP0_VM1", None).await;
     assert_eq!(v.as_array().unwrap().len(), 2, "{v}");
+    let r = s
+        .request(Method::GET, "/api/vcenter/vm")
+        .header("vmware-api-session-id", &sid)
+        .header("client-token", "x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "a Client-Token on an operation without one is ignored");
     let (_, v) = api(&s, &sid, Method::GET, "/api/vcenter/vm?power_states=SUSPENDED", None).await;
     assert_eq!(v, json!([]));
     let (_, v) = api(&s, &sid, Method::GET, "/api/vcenter/vm/vm-20", None).await;

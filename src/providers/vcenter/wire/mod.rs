@@ -402,7 +402,9 @@ fn api_inner(p: &Vcenter, call: &mut Call, d: &OpDef) -> Result<Reply, VapiError
             Err(e) => return Err(malformed("JSON", e)),
         }
     };
-    if let Some(t) = call.header("client-token") {
+    let takes_token =
+        Schema::get().op(d.service, d.op).is_some_and(|o| o.input.iter().any(|(n, _)| n == "client_token"));
+    if let (Some(t), true) = (call.header("client-token"), takes_token) {
         input.entry("client_token").or_insert(Value::String(t.to_string()));
     }
     merge_params(call, &mut input)?;
