@@ -251,11 +251,16 @@ fn decode_rest(call: &Call, d: &OpDef) -> Result<(Map<String, Value>, Mode), Vap
             vec![ct.clone()],
         ));
     };
-    // Query parameters next to a body (the SDK's GET lists send `{}` with `?library_id=`): plain strings only.
+    // Query parameters next to a body (the SDK's GET lists send `{}` with `?library_id=`): plain strings of the
+    // operation's own parameters only.
     if let Some(q) = query_input {
+        let params: Vec<String> = Schema::get()
+            .op(d.service, d.op)
+            .map(|o| o.input.iter().map(|(n, _)| n.clone()).collect())
+            .unwrap_or_default();
         if let Value::Object(qm) = query::decode(q, &list_refs)? {
             for (k, v) in qm {
-                if v.is_string() {
+                if v.is_string() && params.contains(&k) {
                     obj.entry(k).or_insert(v);
                 }
             }
