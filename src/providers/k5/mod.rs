@@ -162,7 +162,9 @@ impl Provider for K5 {
         let service = Service::of_operation(call.operation).unwrap_or_else(|| Service::of_path(&call.path));
         let (status, text) = match err {
             CoreError::NotFound => (StatusCode::NOT_FOUND, "The resource could not be found.".to_string()),
-            CoreError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "The method is not allowed for the requested URL.".into()),
+            CoreError::MethodNotAllowed(_) => {
+                (StatusCode::METHOD_NOT_ALLOWED, "The method is not allowed for the requested URL.".into())
+            }
             CoreError::PayloadTooLarge { limit } => {
                 (StatusCode::PAYLOAD_TOO_LARGE, format!("Request is too large (limit {limit} bytes)."))
             }
@@ -174,7 +176,9 @@ impl Provider for K5 {
             Service::Image => errors::glance(status, &text, call.header("accept")),
             Service::Import => match err {
                 // The seed's 40037 is about the image object; a body too large to read is simply not JSON we accept.
-                CoreError::PayloadTooLarge { .. } | CoreError::BadBody(_) if call.operation == "k5.imageimport.create" => {
+                CoreError::PayloadTooLarge { .. } | CoreError::BadBody(_)
+                    if call.operation == "k5.imageimport.create" =>
+                {
                     errors::import(wire::import_request::ImportError::NotJson)
                 }
                 _ => errors::import_other(status, &status.as_u16().to_string(), &text),
@@ -200,7 +204,8 @@ impl Provider for K5 {
 
     fn error_reply(&self, spec: &ErrorSpec, call: &Call) -> Option<Reply> {
         let service = Service::of_operation(call.operation).unwrap_or_else(|| Service::of_path(&call.path));
-        let http_status = spec.code.parse::<u16>().ok().filter(|c| (400..600).contains(c)).and_then(|c| StatusCode::from_u16(c).ok());
+        let http_status =
+            spec.code.parse::<u16>().ok().filter(|c| (400..600).contains(c)).and_then(|c| StatusCode::from_u16(c).ok());
         let mut reply = match service {
             Service::Import => match errors::import_code(spec.code) {
                 Some(r) => r,
@@ -219,7 +224,11 @@ impl Provider for K5 {
             }
             Service::Identity => {
                 let status = http_status?;
-                let msg = if status == StatusCode::UNAUTHORIZED { errors::AUTH_REQUIRED } else { status.canonical_reason().unwrap_or("Error") };
+                let msg = if status == StatusCode::UNAUTHORIZED {
+                    errors::AUTH_REQUIRED
+                } else {
+                    status.canonical_reason().unwrap_or("Error")
+                };
                 errors::keystone(status, msg, &call.base_url)
             }
             Service::Swift => ops::swift::decorate(call, errors::swift(http_status?)),

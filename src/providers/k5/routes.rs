@@ -40,14 +40,44 @@ pub fn table(k5: Arc<K5>) -> Vec<Route> {
         .add(Method::GET, "/objectstorage/v1/AUTH_{project}/{container}", "k5.container.list", swift::container_list)
         .add(Method::GET, "/objectstorage/v1/AUTH_{project}/{container}/", "k5.container.list", swift::container_list)
         .add(Method::POST, "/objectstorage/v1/AUTH_{project}/{container}", "k5.container.update", swift::container_post)
-        .add(Method::POST, "/objectstorage/v1/AUTH_{project}/{container}/", "k5.container.update", swift::container_post)
-        .add(Method::DELETE, "/objectstorage/v1/AUTH_{project}/{container}", "k5.container.delete", swift::container_delete)
-        .add(Method::DELETE, "/objectstorage/v1/AUTH_{project}/{container}/", "k5.container.delete", swift::container_delete)
+        .add(
+            Method::POST,
+            "/objectstorage/v1/AUTH_{project}/{container}/",
+            "k5.container.update",
+            swift::container_post,
+        )
+        .add(
+            Method::DELETE,
+            "/objectstorage/v1/AUTH_{project}/{container}",
+            "k5.container.delete",
+            swift::container_delete,
+        )
+        .add(
+            Method::DELETE,
+            "/objectstorage/v1/AUTH_{project}/{container}/",
+            "k5.container.delete",
+            swift::container_delete,
+        )
         .add(Method::PUT, "/objectstorage/v1/AUTH_{project}/{container}/{object+}", "k5.object.put", swift::object_put)
-        .add(Method::HEAD, "/objectstorage/v1/AUTH_{project}/{container}/{object+}", "k5.object.head", swift::object_head)
+        .add(
+            Method::HEAD,
+            "/objectstorage/v1/AUTH_{project}/{container}/{object+}",
+            "k5.object.head",
+            swift::object_head,
+        )
         .add(Method::GET, "/objectstorage/v1/AUTH_{project}/{container}/{object+}", "k5.object.get", swift::object_get)
-        .add(Method::POST, "/objectstorage/v1/AUTH_{project}/{container}/{object+}", "k5.object.update", swift::object_post)
-        .add(Method::DELETE, "/objectstorage/v1/AUTH_{project}/{container}/{object+}", "k5.object.delete", swift::object_delete)
+        .add(
+            Method::POST,
+            "/objectstorage/v1/AUTH_{project}/{container}/{object+}",
+            "k5.object.update",
+            swift::object_post,
+        )
+        .add(
+            Method::DELETE,
+            "/objectstorage/v1/AUTH_{project}/{container}/{object+}",
+            "k5.object.delete",
+            swift::object_delete,
+        )
         .add(Method::HEAD, "/v1/AUTH_{project}", "k5.account.head", swift::account_head)
         .add(Method::HEAD, "/v1/AUTH_{project}/", "k5.account.head", swift::account_head)
         .add(Method::GET, "/v1/AUTH_{project}", "k5.account.list", swift::account_list)
@@ -102,7 +132,17 @@ pub fn table(k5: Arc<K5>) -> Vec<Route> {
         .add(Method::GET, "/image/v2/images/{image_id}/members", "k5.imageMember.list", glance::member_list)
         .add(Method::POST, "/image/v2/images/{image_id}/members", "k5.imageMember.create", glance::member_create)
         .add(Method::GET, "/image/v2/images/{image_id}/members/{member_id}", "k5.imageMember.get", glance::member_get)
-        .add(Method::PUT, "/image/v2/images/{image_id}/members/{member_id}", "k5.imageMember.update", glance::member_update)
-        .add(Method::DELETE, "/image/v2/images/{image_id}/members/{member_id}", "k5.imageMember.delete", glance::member_delete);
+        .add(
+            Method::PUT,
+            "/image/v2/images/{image_id}/members/{member_id}",
+            "k5.imageMember.update",
+            glance::member_update,
+        )
+        .add(
+            Method::DELETE,
+            "/image/v2/images/{image_id}/members/{member_id}",
+            "k5.imageMember.delete",
+            glance::member_delete,
+        );
     r.build()
 }

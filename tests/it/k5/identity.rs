@@ -54,7 +54,10 @@ async fn password_token_scoped_to_a_project_carries_the_k5_catalog() {
     assert_eq!(t["user"]["name"], "alice");
     assert_eq!(t["user"]["id"], ALICE_ID);
     assert_eq!(t["user"]["domain"], json!({"id": CONTRACT_A_ID, "name": CONTRACT_A}));
-    assert_eq!(t["project"], json!({"domain": {"id": CONTRACT_A_ID, "name": CONTRACT_A}, "id": DEV, "name": "K5DEMO01-prj-dev"}));
+    assert_eq!(
+        t["project"],
+        json!({"domain": {"id": CONTRACT_A_ID, "name": CONTRACT_A}, "id": DEV, "name": "K5DEMO01-prj-dev"})
+    );
     assert_eq!(t["roles"][0]["name"], "cpf_admin");
     let issued = chrono::DateTime::parse_from_rfc3339(t["issued_at"].as_str().unwrap()).unwrap();
     let expires = chrono::DateTime::parse_from_rfc3339(t["expires_at"].as_str().unwrap()).unwrap();
@@ -110,7 +113,8 @@ async fn every_documented_way_to_name_user_and_scope_works() {
 
     // Domain scope: no object storage in the catalog (it needs a project).
     let (st, _, v) =
-        login(&s, &password_body("alice", "alice-k5-pass", CONTRACT_A, Some(json!({"domain": {"name": CONTRACT_A}})))).await;
+        login(&s, &password_body("alice", "alice-k5-pass", CONTRACT_A, Some(json!({"domain": {"name": CONTRACT_A}}))))
+            .await;
     assert_eq!(st, 201);
     assert_eq!(v["token"]["domain"]["id"], CONTRACT_A_ID);
     assert!(v["token"]["catalog"].as_array().unwrap().iter().all(|c| c["type"] != "object-store"));
@@ -119,7 +123,8 @@ async fn every_documented_way_to_name_user_and_scope_works() {
 #[tokio::test]
 async fn token_method_rescopes_and_keeps_the_parent_expiry() {
     let s = Server::start().await;
-    let (_, unscoped, first) = login(&s, &password_body("alice", "alice-k5-pass", CONTRACT_A, Some(json!("unscoped")))).await;
+    let (_, unscoped, first) =
+        login(&s, &password_body("alice", "alice-k5-pass", CONTRACT_A, Some(json!("unscoped")))).await;
     let body = json!({"auth": {"identity": {"methods": ["token"], "token": {"id": unscoped.unwrap()}},
         "scope": {"project": {"id": PROD}}}});
     let (st, tok, v) = login(&s, &body).await;
@@ -130,7 +135,8 @@ async fn token_method_rescopes_and_keeps_the_parent_expiry() {
     let b = chrono::DateTime::parse_from_rfc3339(v["token"]["expires_at"].as_str().unwrap()).unwrap();
     assert!((a - b).num_milliseconds().abs() < 1000, "{a} vs {b}");
     // The rescoped token works where a project is needed.
-    let (st, _) = call(&s, Method::GET, &format!("/objectstorage/v1/AUTH_{PROD}?format=json"), &tok.unwrap(), None).await;
+    let (st, _) =
+        call(&s, Method::GET, &format!("/objectstorage/v1/AUTH_{PROD}?format=json"), &tok.unwrap(), None).await;
     assert_eq!(st, 200);
 }
 
@@ -165,9 +171,18 @@ async fn malformed_auth_bodies_are_keystone_400s() {
         ("[]", "is not of type 'object'"),
         ("{}", "'auth' is a required property"),
         (r#"{"auth":{"identity":{"methods":["password"]}}}"#, "'password' is a required property"),
-        (r#"{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"alice","password":"x"}}}}}"#, "domain"),
+        (
+            r#"{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"alice","password":"x"}}}}}"#,
+            "domain",
+        ),
     ] {
-        let r = s.request(Method::POST, "/v3/auth/tokens").header("Content-Type", "application/json").body(body).send().await.unwrap();
+        let r = s
+            .request(Method::POST, "/v3/auth/tokens")
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         let (st, v) = json(r).await;
         assert_eq!(st, 400, "{body}");
         assert_eq!(v["error"]["code"], 400);

@@ -66,7 +66,8 @@ async fn list_and_show_what_the_project_may_see() {
     assert_eq!(st, 404);
     assert_eq!(v["message"], format!("No image found with ID {IMG}"));
     // Without Accept: application/json, webob's HTML page.
-    let r = s.request(Method::GET, &format!("/image/v2/images/{IMG}")).header("X-Auth-Token", &carol).send().await.unwrap();
+    let r =
+        s.request(Method::GET, &format!("/image/v2/images/{IMG}")).header("X-Auth-Token", &carol).send().await.unwrap();
     assert_eq!(r.status(), 404);
     assert!(r.text().await.unwrap().contains("<h1>404 Not Found</h1>"));
     let (st, v) = json(s.get("/image/v2/images").await).await;
@@ -85,7 +86,8 @@ async fn update_with_json_patch_and_delete() {
             .header("Content-Type", ct)
             .body(body.to_string())
     };
-    let ok = json!([{"op": "replace", "path": "/name", "value": "renamed"}, {"op": "add", "path": "/note", "value": "hi"}]);
+    let ok =
+        json!([{"op": "replace", "path": "/name", "value": "renamed"}, {"op": "add", "path": "/note", "value": "hi"}]);
     let (st, v) = json(patch(ok.clone(), "application/json").send().await.unwrap()).await;
     assert_eq!(st, 415, "{v}");
     let (st, v) = json(patch(ok, "application/openstack-images-v2.1-json-patch").send().await.unwrap()).await;
@@ -102,17 +104,21 @@ async fn update_with_json_patch_and_delete() {
     assert_eq!(st, 403);
     assert_eq!(v["message"], "Attribute 'id' is read-only.");
     let (st, _) = json(
-        patch(json!([{"op": "replace", "path": "/min_ram", "value": -5}]), "application/openstack-images-v2.1-json-patch")
-            .send()
-            .await
-            .unwrap(),
+        patch(
+            json!([{"op": "replace", "path": "/min_ram", "value": -5}]),
+            "application/openstack-images-v2.1-json-patch",
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(st, 400);
 
     let (st, v) = call(&s, Method::DELETE, &format!("/image/v2/images/{BASE_IMAGE}"), &t, None).await;
     assert_eq!(st, 403, "{v}");
-    let r = s.request(Method::DELETE, &format!("/image/v2/images/{IMG}")).header("X-Auth-Token", &t).send().await.unwrap();
+    let r =
+        s.request(Method::DELETE, &format!("/image/v2/images/{IMG}")).header("X-Auth-Token", &t).send().await.unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(call(&s, Method::GET, &format!("/image/v2/images/{IMG}"), &t, None).await.0, 404);
 }
@@ -148,6 +154,8 @@ async fn members_share_an_imported_image_with_another_project() {
     assert_eq!(r.status(), 204);
     assert_eq!(call(&s, Method::GET, &format!("/image/v2/images/{IMG}"), &carol, None).await.0, 404);
     // Public images have no members.
-    let (st, _) = call(&s, Method::POST, &format!("/image/v2/images/{BASE_IMAGE}/members"), &t, Some(&json!({"member": B_PRJ}))).await;
+    let (st, _) =
+        call(&s, Method::POST, &format!("/image/v2/images/{BASE_IMAGE}/members"), &t, Some(&json!({"member": B_PRJ})))
+            .await;
     assert_eq!(st, 403);
 }

@@ -44,7 +44,20 @@ async fn register_runs_queued_processing_succeeded_and_creates_the_image() {
                "min_ram": 1024, "min_disk": 3})
     );
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["import_status", "progress", "name", "disk_format", "container_format", "location", "id", "min_ram", "min_disk"]);
+    assert_eq!(
+        keys,
+        [
+            "import_status",
+            "progress",
+            "name",
+            "disk_format",
+            "container_format",
+            "location",
+            "id",
+            "min_ram",
+            "min_disk"
+        ]
+    );
     // No image while the import runs.
     let (st, _) = call(&s, Method::GET, &format!("/image/v2/images/{image_id}"), &t, None).await;
     assert_eq!(st, 404);
@@ -80,7 +93,8 @@ async fn register_runs_queued_processing_succeeded_and_creates_the_image() {
 async fn answers_are_compact_one_line_json() {
     let s = Server::start().await;
     let t = alice(&s).await;
-    let r = s.request(Method::POST, "/v1/imageimport").header("X-Auth-Token", &t).json(&json!({})).send().await.unwrap();
+    let r =
+        s.request(Method::POST, "/v1/imageimport").header("X-Auth-Token", &t).json(&json!({})).send().await.unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
     let text = r.text().await.unwrap();
@@ -91,9 +105,24 @@ async fn answers_are_compact_one_line_json() {
 async fn missing_required_fields_are_40001_40002_40005_in_that_order() {
     let s = Server::start().await;
     let t = alice(&s).await;
-    assert_import_error(register(&s, &t, &json!({})).await, 400, "40001", "Required parameter 'name' is not specified.");
-    assert_import_error(register(&s, &t, &without("name")).await, 400, "40001", "Required parameter 'name' is not specified.");
-    assert_import_error(register(&s, &t, &with("name", Value::Null)).await, 400, "40001", "Required parameter 'name' is not specified.");
+    assert_import_error(
+        register(&s, &t, &json!({})).await,
+        400,
+        "40001",
+        "Required parameter 'name' is not specified.",
+    );
+    assert_import_error(
+        register(&s, &t, &without("name")).await,
+        400,
+        "40001",
+        "Required parameter 'name' is not specified.",
+    );
+    assert_import_error(
+        register(&s, &t, &with("name", Value::Null)).await,
+        400,
+        "40001",
+        "Required parameter 'name' is not specified.",
+    );
     assert_import_error(
         register(&s, &t, &without("location")).await,
         400,
@@ -119,7 +148,12 @@ async fn bad_os_type_is_40006() {
     let s = Server::start().await;
     let t = alice(&s).await;
     for bad in [json!("windows"), json!("Ubuntu"), json!(7)] {
-        assert_import_error(register(&s, &t, &with("os_type", bad)).await, 400, "40006", "Parameter 'os_type' has invalid value.");
+        assert_import_error(
+            register(&s, &t, &with("os_type", bad)).await,
+            400,
+            "40006",
+            "Parameter 'os_type' has invalid value.",
+        );
     }
 }
 
@@ -160,7 +194,12 @@ async fn bad_or_missing_location_is_40025() {
         assert_eq!(got.0, 400, "{bad}");
         assert_import_error(got, 400, "40025", "Parameter 'location' has invalid value.");
     }
-    assert_import_error(register(&s, &t, &with("location", json!(5))).await, 400, "40025", "Parameter 'location' has invalid value.");
+    assert_import_error(
+        register(&s, &t, &with("location", json!(5))).await,
+        400,
+        "40025",
+        "Parameter 'location' has invalid value.",
+    );
 }
 
 #[tokio::test]
@@ -211,7 +250,12 @@ async fn bad_name_is_40028() {
     let s = Server::start().await;
     let t = alice(&s).await;
     for bad in [json!(""), json!(5), json!("x".repeat(256))] {
-        assert_import_error(register(&s, &t, &with("name", bad)).await, 400, "40028", "Parameter 'name' has invalid value.");
+        assert_import_error(
+            register(&s, &t, &with("name", bad)).await,
+            400,
+            "40028",
+            "Parameter 'name' has invalid value.",
+        );
     }
 }
 
@@ -220,11 +264,26 @@ async fn bad_checksum_min_ram_min_disk_are_40031_40032_40033() {
     let s = Server::start().await;
     let t = alice(&s).await;
     for bad in [json!("a".repeat(39)), json!("z".repeat(40)), json!(1)] {
-        assert_import_error(register(&s, &t, &with("checksum", bad)).await, 400, "40031", "Parameter 'checksum' has invalid value.");
+        assert_import_error(
+            register(&s, &t, &with("checksum", bad)).await,
+            400,
+            "40031",
+            "Parameter 'checksum' has invalid value.",
+        );
     }
     for bad in [json!(-1), json!("abc"), json!(1.5), json!(true)] {
-        assert_import_error(register(&s, &t, &with("min_ram", bad.clone())).await, 400, "40032", "Parameter 'min_ram' has invalid value.");
-        assert_import_error(register(&s, &t, &with("min_disk", bad)).await, 400, "40033", "Parameter 'min_disk' has invalid value.");
+        assert_import_error(
+            register(&s, &t, &with("min_ram", bad.clone())).await,
+            400,
+            "40032",
+            "Parameter 'min_ram' has invalid value.",
+        );
+        assert_import_error(
+            register(&s, &t, &with("min_disk", bad)).await,
+            400,
+            "40033",
+            "Parameter 'min_disk' has invalid value.",
+        );
     }
 }
 
@@ -292,7 +351,8 @@ async fn the_101st_concurrent_import_of_a_contract_is_50301_other_contracts_are_
     put_object_in(&s, &prod, PROD, "images", "p.vmdk", b"prod disk".to_vec()).await;
     let prod_location = format!("/v1/AUTH_{PROD}/images/p.vmdk");
     for i in 0..100 {
-        let (t, body) = if i % 2 == 0 { (&dev, good_import()) } else { (&prod, with("location", json!(prod_location))) };
+        let (t, body) =
+            if i % 2 == 0 { (&dev, good_import()) } else { (&prod, with("location", json!(prod_location))) };
         let (st, v) = register(&s, t, &body).await;
         assert_eq!(st, 201, "import {i}: {v}");
     }
@@ -304,7 +364,8 @@ async fn the_101st_concurrent_import_of_a_contract_is_50301_other_contracts_are_
         "Too many requests.",
     );
     let carol = token(&s, "carol", CONTRACT_B, None).await;
-    let (st, _) = register(&s, &carol, &with("location", json!(format!("/v1/AUTH_{B_PRJ}/vmdk/centos-small.vmdk")))).await;
+    let (st, _) =
+        register(&s, &carol, &with("location", json!(format!("/v1/AUTH_{B_PRJ}/vmdk/centos-small.vmdk")))).await;
     assert_eq!(st, 201);
     // Once they finish, the contract may import again.
     s.advance(300.0).await;
@@ -330,7 +391,13 @@ async fn missing_bad_expired_or_revoked_token_is_401() {
     check(register(&s, &t, &good_import()).await);
 
     let t = alice(&s).await;
-    let r = s.request(Method::DELETE, "/v3/auth/tokens").header("X-Auth-Token", &t).header("X-Subject-Token", &t).send().await.unwrap();
+    let r = s
+        .request(Method::DELETE, "/v3/auth/tokens")
+        .header("X-Auth-Token", &t)
+        .header("X-Subject-Token", &t)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
     check(register(&s, &t, &good_import()).await);
 }

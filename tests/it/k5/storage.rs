@@ -22,7 +22,8 @@ async fn send(s: &Server, m: Method, path: &str, token: &str) -> Response {
 }
 
 async fn put(s: &Server, path: &str, token: &str, data: &[u8], headers: &[(&str, &str)]) -> Response {
-    let mut rb = s.request(Method::PUT, path).header("X-Auth-Token", token).header("Content-Length", data.len().to_string());
+    let mut rb =
+        s.request(Method::PUT, path).header("X-Auth-Token", token).header("Content-Length", data.len().to_string());
     for (k, v) in headers {
         rb = rb.header(*k, *v);
     }
@@ -72,7 +73,13 @@ async fn containers_lifecycle_and_errors() {
     let r = send(&s, Method::GET, &acct("/box"), &t).await;
     assert_eq!(r.status(), 404);
     assert_eq!(r.text().await.unwrap(), "<html><h1>Not Found</h1><p>The resource could not be found.</p></html>");
-    let r = s.request(Method::POST, &acct("/box")).header("X-Auth-Token", &t).header("X-Container-Meta-Color", "red").send().await.unwrap();
+    let r = s
+        .request(Method::POST, &acct("/box"))
+        .header("X-Auth-Token", &t)
+        .header("X-Container-Meta-Color", "red")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
     let long = "c".repeat(257);
     assert_eq!(send(&s, Method::PUT, &acct(&format!("/{long}")), &t).await.status(), 400);
@@ -145,7 +152,10 @@ async fn upload_errors_422_411_413() {
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Unprocessable Entity"));
     assert_eq!(send(&s, Method::HEAD, &acct("/images/x.vmdk"), &t).await.status(), 404, "nothing stored");
-    assert_eq!(put(&s, &acct("/images/x.vmdk"), &t, b"abc", &[("ETag", &format!("\"{}\"", md5_hex(b"abc")))]).await.status(), 201);
+    assert_eq!(
+        put(&s, &acct("/images/x.vmdk"), &t, b"abc", &[("ETag", &format!("\"{}\"", md5_hex(b"abc")))]).await.status(),
+        201
+    );
 
     // Raw requests: no length at all, and a declared length above Swift's 5 GiB + 2 limit.
     for (head, want) in [
@@ -205,14 +215,23 @@ async fn listings_in_every_format_with_paging() {
     assert_eq!(r.text().await.unwrap(), "[]", "paging past the end terminates");
 
     // openstacksdk style: trailing slash, Accept: application/json, no format.
-    let r = s.request(Method::GET, &acct("/list/")).header("X-Auth-Token", &t).header("Accept", "application/json").send().await.unwrap();
+    let r = s
+        .request(Method::GET, &acct("/list/"))
+        .header("X-Auth-Token", &t)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(h(&r, "content-type"), "application/json; charset=utf-8");
     let v: Value = r.json().await.unwrap();
     assert_eq!(v.as_array().unwrap().len(), 4);
 
     let r = send(&s, Method::GET, &acct("/list?format=xml&limit=1"), &t).await;
     let xml = r.text().await.unwrap();
-    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<container name=\"list\"><object><hash>"), "{xml}");
+    assert!(
+        xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<container name=\"list\"><object><hash>"),
+        "{xml}"
+    );
     assert!(xml.contains("<name>a</name>") && xml.ends_with("</container>"));
 
     let r = send(&s, Method::GET, &acct("/list?limit=10001"), &t).await;
@@ -220,7 +239,13 @@ async fn listings_in_every_format_with_paging() {
     assert_eq!(send(&s, Method::GET, &acct("/list?limit=x"), &t).await.status(), 412);
 
     // Account listing and counts.
-    let r = s.request(Method::GET, &acct("/")).header("X-Auth-Token", &t).header("Accept", "application/json").send().await.unwrap();
+    let r = s
+        .request(Method::GET, &acct("/"))
+        .header("X-Auth-Token", &t)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(h(&r, "x-account-container-count"), "2");
     assert_eq!(h(&r, "x-account-object-count"), "6");
     let v: Value = r.json().await.unwrap();
@@ -281,11 +306,23 @@ async fn static_large_objects() {
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"aaaabbbbcc");
     let r = send(&s, Method::HEAD, &acct("/images/slo.vmdk"), &t).await;
     assert_eq!(h(&r, "content-length"), "10");
-    let r = s.request(Method::GET, &acct("/images/slo.vmdk")).header("X-Auth-Token", &t).header("Range", "bytes=3-5").send().await.unwrap();
+    let r = s
+        .request(Method::GET, &acct("/images/slo.vmdk"))
+        .header("X-Auth-Token", &t)
+        .header("Range", "bytes=3-5")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 206);
     assert_eq!(h(&r, "content-range"), "bytes 3-5/10");
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"abb");
-    let r = s.request(Method::GET, &acct("/images/slo.vmdk")).header("X-Auth-Token", &t).header("Range", "bytes=10-").send().await.unwrap();
+    let r = s
+        .request(Method::GET, &acct("/images/slo.vmdk"))
+        .header("X-Auth-Token", &t)
+        .header("Range", "bytes=10-")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 416);
 
     let (_, stored) = json(send(&s, Method::GET, &acct("/images/slo.vmdk?multipart-manifest=get"), &t).await).await;
@@ -299,7 +336,10 @@ async fn static_large_objects() {
     let r = put(&s, &acct("/images/bad.vmdk?multipart-manifest=put"), &t, bad.to_string().as_bytes(), &[]).await;
     assert_eq!(r.status(), 400);
     let text = r.text().await.unwrap();
-    assert!(text.contains("/segs/disk/00000000, Etag Mismatch") && text.contains("/segs/disk/missing, 404 Not Found"), "{text}");
+    assert!(
+        text.contains("/segs/disk/00000000, Etag Mismatch") && text.contains("/segs/disk/missing, 404 Not Found"),
+        "{text}"
+    );
     assert_eq!(put(&s, &acct("/images/bad.vmdk?multipart-manifest=put"), &t, b"nope", &[]).await.status(), 400);
 
     let r = send(&s, Method::DELETE, &acct("/images/slo.vmdk?multipart-manifest=delete"), &t).await;

@@ -114,7 +114,11 @@ pub fn load(k5: &K5, core: &Core, files: &FixtureFiles) -> Result<(), String> {
     let now_us = core.clock.now().timestamp_micros();
     for (ai, a) in swift.accounts.iter().enumerate() {
         if world.project(&a.project_id).is_none() {
-            return Err(files.error("swift.json", &format!("accounts[{ai}].project_id"), "no such project in identity.json"));
+            return Err(files.error(
+                "swift.json",
+                &format!("accounts[{ai}].project_id"),
+                "no such project in identity.json",
+            ));
         }
         for c in &a.containers {
             k5.containers.insert(
@@ -128,7 +132,11 @@ pub fn load(k5: &K5, core: &Core, files: &FixtureFiles) -> Result<(), String> {
                     (None, Some(b)) => {
                         use base64::Engine;
                         let v = base64::engine::general_purpose::STANDARD.decode(b).map_err(|e| {
-                            files.error("swift.json", &format!("accounts[{ai}].{}.objects[{oi}].base64", c.name), &e.to_string())
+                            files.error(
+                                "swift.json",
+                                &format!("accounts[{ai}].{}.objects[{oi}].base64", c.name),
+                                &e.to_string(),
+                            )
                         })?;
                         Bytes::from(v)
                     }

@@ -160,10 +160,28 @@ impl Image {
         self.min_ram = v.get("min_ram").and_then(Value::as_u64).unwrap_or(0) as u32;
         self.min_disk = v.get("min_disk").and_then(Value::as_u64).unwrap_or(0) as u32;
         let core = [
-            "id", "name", "status", "visibility", "protected", "tags", "disk_format", "container_format", "min_ram",
-            "min_disk", "size", "virtual_size", "checksum", "owner", "created_at", "updated_at", "self", "file", "schema",
+            "id",
+            "name",
+            "status",
+            "visibility",
+            "protected",
+            "tags",
+            "disk_format",
+            "container_format",
+            "min_ram",
+            "min_disk",
+            "size",
+            "virtual_size",
+            "checksum",
+            "owner",
+            "created_at",
+            "updated_at",
+            "self",
+            "file",
+            "schema",
         ];
-        self.properties = v.iter().filter(|(k, _)| !core.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+        self.properties =
+            v.iter().filter(|(k, _)| !core.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
     }
 }
 

@@ -163,7 +163,7 @@ pub fn list(k5: &K5, call: &mut Call) -> Reply {
         Err(BadWindow::Limit) => return errors::export_code("40014"),
     };
     let mut all = k5.exports.list(&project);
-    all.sort_by(|a, b| b.seq.cmp(&a.seq));
+    all.sort_by_key(|x| std::cmp::Reverse(x.seq));
     let items: Vec<Value> = window
         .apply(&all, LIST_CAP)
         .iter()

@@ -17,10 +17,18 @@ const MAX_LIMIT: usize = 1000;
 
 fn versions_body(base: &str) -> Value {
     let link = format!("{base}/image/v2/");
-    let list: Vec<Value> = [("v2.6", "CURRENT"), ("v2.5", "SUPPORTED"), ("v2.4", "SUPPORTED"), ("v2.3", "SUPPORTED"), ("v2.2", "SUPPORTED"), ("v2.1", "SUPPORTED"), ("v2.0", "SUPPORTED")]
-        .iter()
-        .map(|(id, status)| json!({"id": id, "status": status, "links": [{"rel": "self", "href": link}]}))
-        .collect();
+    let list: Vec<Value> = [
+        ("v2.6", "CURRENT"),
+        ("v2.5", "SUPPORTED"),
+        ("v2.4", "SUPPORTED"),
+        ("v2.3", "SUPPORTED"),
+        ("v2.2", "SUPPORTED"),
+        ("v2.1", "SUPPORTED"),
+        ("v2.0", "SUPPORTED"),
+    ]
+    .iter()
+    .map(|(id, status)| json!({"id": id, "status": status, "links": [{"rel": "self", "href": link}]}))
+    .collect();
     json!({ "versions": list })
 }
 
@@ -36,9 +44,7 @@ fn error(call: &Call, status: StatusCode, message: &str) -> Reply {
 
 /// The caller's project; keystonemiddleware refuses a missing, bad, expired or unscoped token with 401.
 fn project_of(k5: &K5, call: &Call) -> Result<String, Reply> {
-    k5.caller(call)
-        .and_then(|t| t.project_id().map(str::to_string))
-        .ok_or_else(|| errors::unauthorized(&call.base_url))
+    k5.caller(call).and_then(|t| t.project_id().map(str::to_string)).ok_or_else(|| errors::unauthorized(&call.base_url))
 }
 
 fn member_of(k5: &K5, image: &Image, project: &str) -> Option<Member> {
@@ -108,7 +114,13 @@ pub fn list(k5: &K5, call: &mut Call) -> Reply {
             Some(pos) => {
                 all.drain(..=pos);
             }
-            None => return error(call, StatusCode::BAD_REQUEST, &format!("Invalid marker. Image {marker} could not be found.")),
+            None => {
+                return error(
+                    call,
+                    StatusCode::BAD_REQUEST,
+                    &format!("Invalid marker. Image {marker} could not be found."),
+                )
+            }
         }
     }
     let more = all.len() > limit;
@@ -156,7 +168,9 @@ pub fn update(k5: &K5, call: &mut Call) -> Reply {
     if image.owner != project {
         return error(call, StatusCode::FORBIDDEN, "You are not permitted to modify this image.");
     }
-    let Value::Object(view) = image.to_json() else { return error(call, StatusCode::INTERNAL_SERVER_ERROR, "bad image") };
+    let Value::Object(view) = image.to_json() else {
+        return error(call, StatusCode::INTERNAL_SERVER_ERROR, "bad image");
+    };
     let patched = match apply_patch(&view, &call.body) {
         Ok(p) => p,
         Err(PatchError::BadRequest(m)) => return error(call, StatusCode::BAD_REQUEST, &m),
@@ -238,7 +252,13 @@ pub fn member_create(k5: &K5, call: &mut Call) -> Reply {
     }
     let key = format!("{}/{member}", image.id);
     let now = time::seconds(call.core.clock.now());
-    let m = Member { image_id: image.id.clone(), member_id: member.clone(), status: "pending".into(), created_at: now.clone(), updated_at: now };
+    let m = Member {
+        image_id: image.id.clone(),
+        member_id: member.clone(),
+        status: "pending".into(),
+        created_at: now.clone(),
+        updated_at: now,
+    };
     if !k5.members.insert_new(&image.owner, &key, m.clone()) {
         return error(call, StatusCode::CONFLICT, &format!("Member {member} is duplicated for image {}", image.id));
     }
@@ -248,10 +268,9 @@ pub fn member_create(k5: &K5, call: &mut Call) -> Reply {
 fn find_member(k5: &K5, call: &Call, image: &Image, project: &str) -> Result<Member, Reply> {
     let member_id = call.param("member_id");
     let visible_to_caller = image.owner == project || member_id == project;
-    k5.members
-        .get(&image.owner, &format!("{}/{member_id}", image.id))
-        .filter(|_| visible_to_caller)
-        .ok_or_else(|| error(call, StatusCode::NOT_FOUND, &format!("{member_id} is not a member of image {}", image.id)))
+    k5.members.get(&image.owner, &format!("{}/{member_id}", image.id)).filter(|_| visible_to_caller).ok_or_else(|| {
+        error(call, StatusCode::NOT_FOUND, &format!("{member_id} is not a member of image {}", image.id))
+    })
 }
 
 pub fn member_get(k5: &K5, call: &mut Call) -> Reply {

@@ -11,7 +11,9 @@ use serde_json::{json, Value};
 use crate::core::call::{Call, Reply};
 use crate::providers::k5::errors::{self, json_line};
 use crate::providers::k5::model::identity::{Contract, Token, TokenScope, User};
-use crate::providers::k5::wire::keystone_auth::{parse_auth_request, AuthParseError, Identity, NameOrId, Scope, UserRef};
+use crate::providers::k5::wire::keystone_auth::{
+    parse_auth_request, AuthParseError, Identity, NameOrId, Scope, UserRef,
+};
 use crate::providers::k5::wire::time;
 use crate::providers::k5::{K5, NAME};
 

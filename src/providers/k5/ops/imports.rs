@@ -134,7 +134,8 @@ pub fn create(k5: &K5, call: &mut Call) -> Reply {
 
 /// An image id is taken by an existing image or by an import that may still register it.
 fn image_id_taken(k5: &K5, id: &str) -> bool {
-    k5.images.find_any(|_, i| i.id == id).is_some() || k5.imports.find_any(|_, i| i.image_id == id && i.is_active()).is_some()
+    k5.images.find_any(|_, i| i.id == id).is_some()
+        || k5.imports.find_any(|_, i| i.image_id == id && i.is_active()).is_some()
 }
 
 /// Percentage of the processing steps elapsed at `now` (0–99 while processing).
@@ -194,7 +195,7 @@ pub fn list(k5: &K5, call: &mut Call) -> Reply {
         }
     };
     let mut all = k5.imports.list(&project);
-    all.sort_by(|a, b| b.seq.cmp(&a.seq));
+    all.sort_by_key(|x| std::cmp::Reverse(x.seq));
     let items: Vec<Value> = window
         .apply(&all, LIST_CAP)
         .iter()
@@ -222,10 +223,16 @@ pub fn on_lifecycle(k5: &K5, core: &Core, event: &LifecycleEvent) {
             let Some((project, id)) = ids(lifecycle) else { return };
             let Some(import) = k5.imports.get(&project, &id) else { return };
             let failure = match &lifecycle.spec.outcome {
-                Outcome::Success if image_exists(k5, &import.image_id) => Some("The image id is already in use.".to_string()),
+                Outcome::Success if image_exists(k5, &import.image_id) => {
+                    Some("The image id is already in use.".to_string())
+                }
                 Outcome::Success => None,
                 Outcome::Failure { code, message, .. } => Some(message.clone().unwrap_or_else(|| {
-                    if code == "checksum" { CHECKSUM_MISMATCH.into() } else { DEFAULT_FAILURE.into() }
+                    if code == "checksum" {
+                        CHECKSUM_MISMATCH.into()
+                    } else {
+                        DEFAULT_FAILURE.into()
+                    }
                 })),
             };
             match failure {

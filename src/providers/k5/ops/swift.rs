@@ -11,12 +11,14 @@ use crate::core::call::{Call, Reply};
 use crate::providers::k5::errors;
 use crate::providers::k5::model::identity::Token;
 use crate::providers::k5::model::storage::{
-    guess_content_type, object_key, Account, Blob, Container, Manifest, Object, MAX_CONTAINER_NAME, MAX_FILE_SIZE,
+    guess_content_type, object_key, Blob, Container, Manifest, Object, MAX_CONTAINER_NAME, MAX_FILE_SIZE,
     MAX_OBJECT_NAME,
 };
 use crate::providers::k5::wire::listing::{self, negotiate, parse_query, select, Entry, Format};
 use crate::providers::k5::wire::range::{parse_range, RangeAnswer};
-use crate::providers::k5::wire::slo::{self, check_segments, large_object_etag, md5_hex, parse_put_manifest, SegmentFacts};
+use crate::providers::k5::wire::slo::{
+    self, check_segments, large_object_etag, md5_hex, parse_put_manifest, SegmentFacts,
+};
 use crate::providers::k5::wire::time;
 use crate::providers::k5::K5;
 
@@ -208,7 +210,7 @@ pub fn account_update(k5: &K5, call: &mut Call) -> Reply {
         Err(r) => return r,
     };
     let (set, remove) = meta_headers(call, "account");
-    let mut acc = k5.accounts.get(&project, "account").unwrap_or_else(Account::default);
+    let mut acc = k5.accounts.get(&project, "account").unwrap_or_default();
     acc.meta.extend(set);
     for k in remove {
         acc.meta.remove(&k);
@@ -233,10 +235,8 @@ fn render_listing<T>(
             Reply::new(StatusCode::OK).body(body).content_type(format.content_type())
         }
         Format::Xml => {
-            let mut s = format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} name=\"{}\">",
-                listing::xml_escape(owner)
-            );
+            let mut s =
+                format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} name=\"{}\">", listing::xml_escape(owner));
             for row in rows {
                 if let Some(sub) = row.get("subdir").and_then(Value::as_str) {
                     let e = listing::xml_escape(sub);
@@ -451,7 +451,9 @@ fn existing_object(k5: &K5, call: &Call, project: &str) -> Result<Object, Reply>
     if !k5.containers.contains(project, container) {
         return Err(err(call, StatusCode::NOT_FOUND));
     }
-    k5.objects.get(project, &object_key(container, call.param("object"))).ok_or_else(|| err(call, StatusCode::NOT_FOUND))
+    k5.objects
+        .get(project, &object_key(container, call.param("object")))
+        .ok_or_else(|| err(call, StatusCode::NOT_FOUND))
 }
 
 fn object_headers(k5: &K5, project: &str, o: &Object, r: Reply) -> Reply {
@@ -463,7 +465,9 @@ fn object_headers(k5: &K5, project: &str, o: &Object, r: Reply) -> Reply {
         .header("Accept-Ranges", "bytes");
     match &o.manifest {
         Some(Manifest::Slo { .. }) => r = r.header("X-Static-Large-Object", "True"),
-        Some(Manifest::Dlo { container, prefix }) => r = r.header("X-Object-Manifest", &format!("{container}/{prefix}")),
+        Some(Manifest::Dlo { container, prefix }) => {
+            r = r.header("X-Object-Manifest", &format!("{container}/{prefix}"))
+        }
         None => {}
     }
     with_meta(r, "Object", &o.meta)
@@ -506,11 +510,16 @@ fn get_or_head(k5: &K5, call: &Call, head: bool) -> Reply {
     let total = data.len() as u64;
     let (status, body, range) = match parse_range(call.header("range"), total) {
         RangeAnswer::Full => (StatusCode::OK, data, None),
-        RangeAnswer::Partial { start, end } => {
-            (StatusCode::PARTIAL_CONTENT, data.slice(start as usize..=end as usize), Some(format!("bytes {start}-{end}/{total}")))
-        }
+        RangeAnswer::Partial { start, end } => (
+            StatusCode::PARTIAL_CONTENT,
+            data.slice(start as usize..=end as usize),
+            Some(format!("bytes {start}-{end}/{total}")),
+        ),
         RangeAnswer::Unsatisfiable => {
-            return decorate(call, errors::swift(StatusCode::RANGE_NOT_SATISFIABLE).header("Content-Range", &format!("bytes */{total}")));
+            return decorate(
+                call,
+                errors::swift(StatusCode::RANGE_NOT_SATISFIABLE).header("Content-Range", &format!("bytes */{total}")),
+            );
         }
     };
     let mut r = object_headers(k5, &project, &o, Reply::new(status));
@@ -605,10 +614,16 @@ pub fn object_put(k5: &K5, call: &mut Call) -> Reply {
         Some(src) => {
             let src = src.trim_start_matches('/');
             let Some((sc, so)) = src.split_once('/') else {
-                return text(call, StatusCode::PRECONDITION_FAILED, "X-Copy-From header must be of the form <container name>/<object name>");
+                return text(
+                    call,
+                    StatusCode::PRECONDITION_FAILED,
+                    "X-Copy-From header must be of the form <container name>/<object name>",
+                );
             };
             let (sc, so) = (decode(sc), decode(so));
-            let Some(source) = k5.objects.get(&project, &object_key(&sc, &so)) else { return err(call, StatusCode::NOT_FOUND) };
+            let Some(source) = k5.objects.get(&project, &object_key(&sc, &so)) else {
+                return err(call, StatusCode::NOT_FOUND);
+            };
             match assemble(k5, &project, &source, 0) {
                 Some(d) => d,
                 None => return err(call, StatusCode::CONFLICT),
@@ -622,7 +637,10 @@ pub fn object_put(k5: &K5, call: &mut Call) -> Reply {
             return err(call, StatusCode::UNPROCESSABLE_ENTITY);
         }
     }
-    let manifest = call.header("x-object-manifest").and_then(slo::parse_dlo_manifest).map(|(c, p)| Manifest::Dlo { container: c, prefix: p });
+    let manifest = call
+        .header("x-object-manifest")
+        .and_then(slo::parse_dlo_manifest)
+        .map(|(c, p)| Manifest::Dlo { container: c, prefix: p });
     let obj = Object {
         container: container.clone(),
         name: name.clone(),
@@ -663,7 +681,10 @@ pub fn object_post(k5: &K5, call: &mut Call) -> Reply {
     });
     decorate(
         call,
-        Reply::html(StatusCode::ACCEPTED, "<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>"),
+        Reply::html(
+            StatusCode::ACCEPTED,
+            "<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>",
+        ),
     )
 }
 

@@ -6,7 +6,17 @@ use serde_json::{Map, Value};
 pub const PATCH_CONTENT_TYPE: &str = "application/openstack-images-v2.1-json-patch";
 
 const READ_ONLY: [&str; 12] = [
-    "id", "status", "owner", "checksum", "size", "virtual_size", "created_at", "updated_at", "self", "file", "schema",
+    "id",
+    "status",
+    "owner",
+    "checksum",
+    "size",
+    "virtual_size",
+    "created_at",
+    "updated_at",
+    "self",
+    "file",
+    "schema",
     "direct_url",
 ];
 const IMMUTABLE_WHEN_ACTIVE: [&str; 2] = ["disk_format", "container_format"];
@@ -22,16 +32,14 @@ pub enum PatchError {
 
 /// Applies the patch document to `image` (the full JSON view); nothing changes unless every operation is valid.
 pub fn apply_patch(image: &Map<String, Value>, body: &[u8]) -> Result<Map<String, Value>, PatchError> {
-    let doc: Value = serde_json::from_slice(body)
-        .map_err(|_| PatchError::BadRequest("Malformed JSON in request body.".into()))?;
+    let doc: Value =
+        serde_json::from_slice(body).map_err(|_| PatchError::BadRequest("Malformed JSON in request body.".into()))?;
     let ops = doc
         .as_array()
         .ok_or_else(|| PatchError::BadRequest("Request body must be a JSON array of operation objects.".into()))?;
     let mut out = image.clone();
     for op in ops {
-        let op = op
-            .as_object()
-            .ok_or_else(|| PatchError::BadRequest("Operations must be JSON objects.".into()))?;
+        let op = op.as_object().ok_or_else(|| PatchError::BadRequest("Operations must be JSON objects.".into()))?;
         let kind = op
             .get("op")
             .and_then(Value::as_str)
@@ -48,9 +56,7 @@ pub fn apply_patch(image: &Map<String, Value>, body: &[u8]) -> Result<Map<String
             return Err(PatchError::Forbidden(format!("Attribute '{attr}' is read-only.")));
         }
         if IMMUTABLE_WHEN_ACTIVE.contains(&attr) && out.get("status").and_then(Value::as_str) == Some("active") {
-            return Err(PatchError::Forbidden(format!(
-                "Attribute {attr} can be only replaced for a queued image."
-            )));
+            return Err(PatchError::Forbidden(format!("Attribute {attr} can be only replaced for a queued image.")));
         }
         match kind {
             "add" | "replace" => {
@@ -92,9 +98,9 @@ fn check_value(attr: &str, v: &Value) -> Result<(), PatchError> {
         "min_ram" | "min_disk" => v.as_u64().is_some_and(|n| n <= i32::MAX as u64),
         "visibility" => v.as_str().is_some_and(|s| VISIBILITIES.contains(&s)),
         "protected" => v.is_boolean(),
-        "tags" => v
-            .as_array()
-            .is_some_and(|a| a.iter().all(|t| t.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 255))),
+        "tags" => {
+            v.as_array().is_some_and(|a| a.iter().all(|t| t.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 255)))
+        }
         _ => v.as_str().is_some_and(|s| s.len() <= 65535),
     };
     if ok {
@@ -134,17 +140,26 @@ mod tests {
     #[test]
     fn refuses() {
         let err = |b: &str| apply_patch(&image(), b.as_bytes()).unwrap_err();
-        assert_eq!(err(r#"[{"op":"replace","path":"/id","value":"x"}]"#), PatchError::Forbidden("Attribute 'id' is read-only.".into()));
+        assert_eq!(
+            err(r#"[{"op":"replace","path":"/id","value":"x"}]"#),
+            PatchError::Forbidden("Attribute 'id' is read-only.".into())
+        );
         assert!(matches!(err(r#"[{"op":"replace","path":"/disk_format","value":"qcow2"}]"#), PatchError::Forbidden(_)));
         assert!(matches!(err("nope"), PatchError::BadRequest(_)));
         assert!(matches!(err("{}"), PatchError::BadRequest(_)));
         assert!(matches!(err(r#"[{"op":"move","path":"/name"}]"#), PatchError::BadRequest(_)));
         assert!(matches!(err(r#"[{"op":"replace","path":"/min_ram","value":-1}]"#), PatchError::BadRequest(_)));
-        assert!(matches!(err(r#"[{"op":"replace","path":"/visibility","value":"everyone"}]"#), PatchError::BadRequest(_)));
+        assert!(matches!(
+            err(r#"[{"op":"replace","path":"/visibility","value":"everyone"}]"#),
+            PatchError::BadRequest(_)
+        ));
         assert!(matches!(err(r#"[{"op":"remove","path":"/nothing"}]"#), PatchError::BadRequest(_)));
         assert!(matches!(err(r#"[{"op":"replace","path":"/nothing","value":"x"}]"#), PatchError::BadRequest(_)));
         assert!(matches!(err(r#"[{"op":"add","path":"/prop","value":5}]"#), PatchError::BadRequest(_)));
         // A failed patch leaves nothing half-applied: the input is untouched by construction.
-        assert!(matches!(err(r#"[{"op":"replace","path":"/name","value":"b"},{"op":"replace","path":"/id","value":"x"}]"#), PatchError::Forbidden(_)));
+        assert!(matches!(
+            err(r#"[{"op":"replace","path":"/name","value":"b"},{"op":"replace","path":"/id","value":"x"}]"#),
+            PatchError::Forbidden(_)
+        ));
     }
 }

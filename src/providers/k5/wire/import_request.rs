@@ -225,16 +225,7 @@ pub fn parse_register(body: &[u8], token_project: &str) -> Result<RegisterReques
         None
     };
 
-    Ok(RegisterRequest {
-        name,
-        location,
-        os_type,
-        checksum,
-        id,
-        min_ram,
-        min_disk,
-        kms,
-    })
+    Ok(RegisterRequest { name, location, os_type, checksum, id, min_ram, min_disk, kms })
 }
 
 /// A key counts as given when it is present and not JSON null.
@@ -271,12 +262,7 @@ pub fn parse_location(raw: &str) -> Option<Location> {
     if stem.is_empty() || stem.ends_with('/') {
         return None;
     }
-    Some(Location {
-        raw: raw.to_string(),
-        project_id: project_id.to_string(),
-        container,
-        object,
-    })
+    Some(Location { raw: raw.to_string(), project_id: project_id.to_string(), container, object })
 }
 
 /// Strict percent-decoding of a path segment into UTF-8; a malformed escape makes the whole value invalid.
@@ -309,10 +295,7 @@ fn parse_kms(v: &Value) -> Option<Kms> {
         Some(Value::String(s)) if is_server_info(s) => Some(s.clone()),
         Some(_) => return None,
     };
-    Some(Kms {
-        server_info,
-        activate: true,
-    })
+    Some(Kms { server_info, activate: true })
 }
 
 /// `FQDN:port` or `FQDN: port` (the doc's template has a space), port 1–65535.
@@ -523,6 +506,9 @@ mod tests {
         assert_eq!(ImportError::TooMany.status(), 503);
         assert_eq!(ImportError::Forbidden.status(), 403);
         assert_eq!(ImportError::Internal50002.status(), 500);
-        assert_eq!(ImportError::NotJson.body().to_string(), r#"{"error_code":"40014","message":"Request body is not a json format."}"#);
+        assert_eq!(
+            ImportError::NotJson.body().to_string(),
+            r#"{"error_code":"40014","message":"Request body is not a json format."}"#
+        );
     }
 }

@@ -27,7 +27,10 @@ pub enum Scope {
     /// `"scope": "unscoped"` asks explicitly for an unscoped token.
     Unscoped,
     ProjectId(String),
-    ProjectName { name: String, domain: NameOrId },
+    ProjectName {
+        name: String,
+        domain: NameOrId,
+    },
     Domain(NameOrId),
 }
 
@@ -55,8 +58,7 @@ fn required(field: &str, name: &str) -> AuthParseError {
 }
 
 fn obj<'a>(v: &'a Value, field: &str) -> Result<&'a Map<String, Value>, AuthParseError> {
-    v.as_object()
-        .ok_or_else(|| bad(format!("Invalid input for field '{field}': {v} is not of type 'object'.")))
+    v.as_object().ok_or_else(|| bad(format!("Invalid input for field '{field}': {v} is not of type 'object'.")))
 }
 
 fn child<'a>(m: &'a Map<String, Value>, field: &str, key: &str) -> Result<&'a Value, AuthParseError> {
@@ -81,8 +83,7 @@ fn name_or_id(v: &Value, field: &str) -> Result<NameOrId, AuthParseError> {
 }
 
 pub fn parse_auth_request(body: &[u8]) -> Result<AuthRequest, AuthParseError> {
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|_| bad("The request body could not be parsed as JSON."))?;
+    let v: Value = serde_json::from_slice(body).map_err(|_| bad("The request body could not be parsed as JSON."))?;
     let root = obj(&v, "")?;
     let auth = obj(child(root, "", "auth")?, "auth")?;
     let identity = obj(child(auth, "auth", "identity")?, "auth/identity")?;
@@ -109,10 +110,7 @@ pub fn parse_auth_request(body: &[u8]) -> Result<AuthRequest, AuthParseError> {
             } else if let Some(name) = user.get("name") {
                 let name = string(name, "auth/identity/password/user/name")?;
                 let domain = user.get("domain").ok_or_else(|| bad("Expecting to find domain in user."))?;
-                UserRef::Name {
-                    name,
-                    domain: name_or_id(domain, "auth/identity/password/user/domain")?,
-                }
+                UserRef::Name { name, domain: name_or_id(domain, "auth/identity/password/user/domain")? }
             } else {
                 return Err(bad("Expecting to find id or name in user."));
             };
@@ -120,9 +118,7 @@ pub fn parse_auth_request(body: &[u8]) -> Result<AuthRequest, AuthParseError> {
         }
         "token" => {
             let t = obj(child(identity, "auth/identity", "token")?, "auth/identity/token")?;
-            Identity::Token {
-                id: string(child(t, "auth/identity/token", "id")?, "auth/identity/token/id")?,
-            }
+            Identity::Token { id: string(child(t, "auth/identity/token", "id")?, "auth/identity/token/id")? }
         }
         _ => return Err(AuthParseError::Unauthorized),
     };
@@ -140,10 +136,7 @@ pub fn parse_auth_request(body: &[u8]) -> Result<AuthRequest, AuthParseError> {
                     } else if let Some(name) = p.get("name") {
                         let name = string(name, "auth/scope/project/name")?;
                         let domain = p.get("domain").ok_or_else(|| bad("Expecting to find domain in project."))?;
-                        Scope::ProjectName {
-                            name,
-                            domain: name_or_id(domain, "auth/scope/project/domain")?,
-                        }
+                        Scope::ProjectName { name, domain: name_or_id(domain, "auth/scope/project/domain")? }
                     } else {
                         return Err(bad("Expecting to find id or name in project."));
                     }
@@ -179,12 +172,17 @@ mod tests {
 
     #[test]
     fn other_shapes() {
-        let r = parse(r#"{"auth":{"identity":{"methods":["password"],"password":{"user":{"id":"u1","password":"pw"}}}}}"#).unwrap();
+        let r =
+            parse(r#"{"auth":{"identity":{"methods":["password"],"password":{"user":{"id":"u1","password":"pw"}}}}}"#)
+                .unwrap();
         assert_eq!(r.scope, Scope::Default);
         let r = parse(r#"{"auth":{"identity":{"methods":["token"],"token":{"id":"t"}},"scope":{"project":{"name":"p","domain":{"id":"d"}}}}}"#).unwrap();
         assert_eq!(r.identity, Identity::Token { id: "t".into() });
         assert_eq!(r.scope, Scope::ProjectName { name: "p".into(), domain: NameOrId::Id("d".into()) });
-        let r = parse(r#"{"auth":{"identity":{"methods":["token"],"token":{"id":"t"}},"scope":{"domain":{"name":"K5DEMO01"}}}}"#).unwrap();
+        let r = parse(
+            r#"{"auth":{"identity":{"methods":["token"],"token":{"id":"t"}},"scope":{"domain":{"name":"K5DEMO01"}}}}"#,
+        )
+        .unwrap();
         assert_eq!(r.scope, Scope::Domain(NameOrId::Name("K5DEMO01".into())));
         let r = parse(r#"{"auth":{"identity":{"methods":["token"],"token":{"id":"t"}},"scope":"unscoped"}}"#).unwrap();
         assert_eq!(r.scope, Scope::Unscoped);
@@ -203,9 +201,18 @@ mod tests {
         is_bad(r#"{"auth":{"identity":{}}}"#, "'methods'");
         is_bad(r#"{"auth":{"identity":{"methods":[]}}}"#, "too short");
         is_bad(r#"{"auth":{"identity":{"methods":["password"]}}}"#, "'password' is a required property");
-        is_bad(r#"{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"a","password":"p"}}}}}"#, "domain in user");
-        is_bad(r#"{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"a","domain":{"name":"d"}}}}}}"#, "'password' is a required property");
-        is_bad(r#"{"auth":{"identity":{"methods":["token"],"token":{"id":"t"}},"scope":{"project":{"id":"p"},"domain":{"id":"d"}}}}"#, "both project and domain");
+        is_bad(
+            r#"{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"a","password":"p"}}}}}"#,
+            "domain in user",
+        );
+        is_bad(
+            r#"{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"a","domain":{"name":"d"}}}}}}"#,
+            "'password' is a required property",
+        );
+        is_bad(
+            r#"{"auth":{"identity":{"methods":["token"],"token":{"id":"t"}},"scope":{"project":{"id":"p"},"domain":{"id":"d"}}}}"#,
+            "both project and domain",
+        );
         is_bad(r#"{"auth":{"identity":{"methods":["token"],"token":{"id":5}}}}"#, "not of type 'string'");
         assert_eq!(parse(r#"{"auth":{"identity":{"methods":["totp"]}}}"#), Err(AuthParseError::Unauthorized));
     }

@@ -52,10 +52,7 @@ pub fn negotiate(format_param: Option<&str>, accept: Option<&str>) -> Format {
 
 /// Reads `marker`, `end_marker`, `prefix`, `delimiter`, `limit` from decoded query pairs.
 pub fn parse_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<ListQuery, PreconditionFailed> {
-    let mut q = ListQuery {
-        limit: MAX_LISTING_LIMIT,
-        ..Default::default()
-    };
+    let mut q = ListQuery { limit: MAX_LISTING_LIMIT, ..Default::default() };
     for (k, v) in pairs {
         match k {
             "marker" if !v.is_empty() => q.marker = Some(v.to_string()),
@@ -70,9 +67,8 @@ pub fn parse_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> R
                 q.delimiter = Some(c);
             }
             "limit" => {
-                let n: usize = v
-                    .parse()
-                    .map_err(|_| PreconditionFailed("Value of limit must be a positive integer".into()))?;
+                let n: usize =
+                    v.parse().map_err(|_| PreconditionFailed("Value of limit must be a positive integer".into()))?;
                 if n > MAX_LISTING_LIMIT {
                     return Err(PreconditionFailed(format!("Maximum limit is {MAX_LISTING_LIMIT}")));
                 }
@@ -112,8 +108,7 @@ pub fn select<'a, T>(sorted: impl IntoIterator<Item = (&'a str, T)>, q: &ListQue
             None => name,
         };
         let subdir = q.delimiter.and_then(|d| {
-            rest.find(d)
-                .map(|i| format!("{}{}", q.prefix.as_deref().unwrap_or(""), &rest[..i + d.len_utf8()]))
+            rest.find(d).map(|i| format!("{}{}", q.prefix.as_deref().unwrap_or(""), &rest[..i + d.len_utf8()]))
         });
         match subdir {
             Some(s) => {
@@ -215,10 +210,7 @@ mod tests {
     fn bad_params() {
         assert!(parse_query([("limit", "x")]).is_err());
         assert!(parse_query([("limit", "-1")]).is_err());
-        assert_eq!(
-            parse_query([("limit", "10001")]).unwrap_err(),
-            PreconditionFailed("Maximum limit is 10000".into())
-        );
+        assert_eq!(parse_query([("limit", "10001")]).unwrap_err(), PreconditionFailed("Maximum limit is 10000".into()));
         assert!(parse_query([("delimiter", "ab")]).is_err());
     }
 

@@ -7,5 +7,5 @@ pub mod keystone_auth;
 pub mod listing;
 pub mod range;
 pub mod slo;
-pub mod window;
 pub mod time;
+pub mod window;

@@ -5,7 +5,10 @@
 pub enum RangeAnswer {
     Full,
     /// Inclusive byte range.
-    Partial { start: u64, end: u64 },
+    Partial {
+        start: u64,
+        end: u64,
+    },
     Unsatisfiable,
 }
 

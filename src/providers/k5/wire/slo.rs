@@ -68,13 +68,9 @@ pub fn parse_put_manifest(body: &[u8]) -> Result<Vec<SegmentRef>, String> {
     }
     let mut out = Vec::with_capacity(list.len());
     for (i, entry) in list.iter().enumerate() {
-        let obj = entry
-            .as_object()
-            .ok_or_else(|| format!("Index {i}: not a JSON object\n"))?;
-        let path = obj
-            .get("path")
-            .and_then(Value::as_str)
-            .ok_or_else(|| format!("Index {i}: \"path\" must be a string\n"))?;
+        let obj = entry.as_object().ok_or_else(|| format!("Index {i}: not a JSON object\n"))?;
+        let path =
+            obj.get("path").and_then(Value::as_str).ok_or_else(|| format!("Index {i}: \"path\" must be a string\n"))?;
         let (container, object) = split_segment_path(path).ok_or_else(|| {
             format!("Index {i}: path does not refer to an object. Path must be of the form /container/object.\n")
         })?;
@@ -85,18 +81,9 @@ pub fn parse_put_manifest(body: &[u8]) -> Result<Vec<SegmentRef>, String> {
         };
         let size_bytes = match obj.get("size_bytes") {
             None | Some(Value::Null) => None,
-            Some(v) => Some(
-                v.as_u64()
-                    .ok_or_else(|| format!("Index {i}: invalid size_bytes\n"))?,
-            ),
+            Some(v) => Some(v.as_u64().ok_or_else(|| format!("Index {i}: invalid size_bytes\n"))?),
         };
-        out.push(SegmentRef {
-            path: path.to_string(),
-            container,
-            object,
-            etag,
-            size_bytes,
-        });
+        out.push(SegmentRef { path: path.to_string(), container, object, etag, size_bytes });
     }
     Ok(out)
 }
