@@ -302,3 +302,78 @@ impl Provider for K5 {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::config::ServeArgs;
+
+    fn call_for(core: &Arc<Core>, operation: &'static str, path: &str) -> Call {
+        Call {
+            method: hyper::Method::POST,
+            path: path.into(),
+            query: None,
+            headers: hyper::HeaderMap::new(),
+            body: bytes::Bytes::new(),
+            params: Vec::new(),
+            operation,
+            tenant: None,
+            credential: None,
+            base_url: "http://h:1".into(),
+            core: core.clone(),
+        }
+    }
+
+    fn reply(core: &Arc<Core>, op: &'static str, path: &str, code: &str) -> (u16, String) {
+        let k5 = core.provider(NAME).expect("k5 registered");
+        let spec = ErrorSpec { code, message: None, details: None };
+        let r = k5.error_reply(&spec, &call_for(core, op, path)).unwrap_or_else(|| panic!("no reply for {code}"));
+        (r.status.as_u16(), String::from_utf8_lossy(&r.body).into_owned())
+    }
+
+    /// Scenario fault rules name errors by code: every code of the seed table renders in the import format, the
+    /// same numbers in the export format under export operations, and HTTP statuses in each service's format.
+    #[test]
+    fn every_error_code_renders_in_its_family_format() {
+        let core = Core::build(ServeArgs::parse_args(["--clock", "virtual"]).unwrap(), crate::providers::all).unwrap();
+        for code in ["50001", "50002", "50003"] {
+            assert_eq!(
+                reply(&core, "k5.imageimport.create", "/v1/imageimport", code),
+                (500, format!("{{\"error_code\":\"{code}\",\"message\":\"Internal server error.\"}}\n"))
+            );
+        }
+        assert_eq!(
+            reply(&core, "k5.imageimport.create", "/v1/imageimport", "50301"),
+            (503, "{\"error_code\":\"50301\",\"message\":\"Too many requests.\"}\n".into())
+        );
+        for e in wire::import_request::ALL {
+            let (status, body) = reply(&core, "k5.imageimport.create", "/v1/imageimport", e.code());
+            assert_eq!(status, e.status());
+            assert!(body.contains(e.message()));
+        }
+        let (status, body) = reply(&core, "k5.imageexport.create", "/v1/imageexport", "40002");
+        assert_eq!(
+            (status, body.as_str()),
+            (400, "{\"error_code\":\"40002\",\"error_message\":\"Parameter 'image_id' has invalid value.\"}\n")
+        );
+        let (status, body) = reply(&core, "k5.object.get", "/v1/AUTH_x/c/o", "503");
+        assert_eq!(status, 503);
+        assert!(body.starts_with("<html><h1>Service Unavailable</h1>"));
+        let (status, body) = reply(&core, "k5.token.create", "/v3/auth/tokens", "401");
+        assert_eq!(status, 401);
+        assert!(body.contains("requires authentication"));
+        let (status, _) = reply(&core, "k5.image.get", "/image/v2/images/x", "500");
+        assert_eq!(status, 500);
+        let k5 = core.provider(NAME).unwrap();
+        let spec = ErrorSpec { code: "NOPE", message: None, details: None };
+        assert!(k5.error_reply(&spec, &call_for(&core, "k5.imageimport.create", "/v1/imageimport")).is_none());
+        // A scenario's message replaces the text inside the same envelope.
+        let spec = ErrorSpec { code: "50002", message: Some("Conversion backend down."), details: None };
+        let r = k5.error_reply(&spec, &call_for(&core, "k5.imageimport.create", "/v1/imageimport")).unwrap();
+        assert_eq!(&r.body[..], b"{\"error_code\":\"50002\",\"message\":\"Conversion backend down.\"}\n");
+        let codes = k5.error_codes();
+        for c in ["40001", "40037", "40301", "50001", "50002", "50003", "50301", "40401", "40402", "401"] {
+            assert!(codes.contains(&c), "{c}");
+        }
+    }
+}

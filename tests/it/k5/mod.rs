@@ -8,3 +8,4 @@ mod identity;
 mod images;
 mod imports;
 mod storage;
+mod world;
