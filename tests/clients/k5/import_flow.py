@@ -15,6 +15,8 @@ import sys
 import tempfile
 import uuid
 
+import subprocess
+
 import requests
 from keystoneauth1 import session as ksa_session
 from keystoneauth1.identity import v3
@@ -89,6 +91,34 @@ def main():
     headers, body = conn.get_object("uploads", "dlo.vmdk")
     check("x-object-manifest" in headers and body == segmented, "DLO assembled bytes")
 
+    # 3b. the swift CLI (python-swiftclient's console script): segmented upload, list, stat, download, and a
+    #     re-upload over the SLO, which reads the old manifest (?multipart-manifest=get) and deletes its segments.
+    swift = [os.path.join(os.path.dirname(sys.executable), "swift"), "--os-auth-url", AUTH_URL, "--auth-version", "3",
+             "--os-username", USER, "--os-password", PASSWORD, "--os-user-domain-name", CONTRACT,
+             "--os-project-id", PROJECT_ID, "--os-region-name", REGION]
+    cli_data = os.urandom(200 * 1024)
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, "cli.vmdk")
+        with open(src, "wb") as f:
+            f.write(cli_data)
+        for _ in range(2):
+            out = subprocess.run(swift + ["upload", "--use-slo", "--segment-size", "65536", "--object-name",
+                                          "cli.vmdk", "cli", src], capture_output=True, text=True)
+            check(out.returncode == 0, "swift upload --use-slo: " + out.stdout.strip() + out.stderr.strip())
+        out = subprocess.run(swift + ["list", "cli"], capture_output=True, text=True)
+        check(out.returncode == 0 and out.stdout.split() == ["cli.vmdk"], "swift list: " + out.stdout.strip())
+        out = subprocess.run(swift + ["list", "cli_segments"], capture_output=True, text=True)
+        check(len(out.stdout.split()) == 4, "old segments deleted on re-upload: %d left" % len(out.stdout.split()))
+        out = subprocess.run(swift + ["stat", "cli", "cli.vmdk"], capture_output=True, text=True)
+        check(out.returncode == 0 and "Content Length: 204800" in out.stdout, "swift stat")
+        dst = os.path.join(d, "back.vmdk")
+        out = subprocess.run(swift + ["download", "cli", "cli.vmdk", "-o", dst], capture_output=True, text=True)
+        check(out.returncode == 0, "swift download: " + out.stderr.strip())
+        with open(dst, "rb") as f:
+            check(f.read() == cli_data, "swift download bytes")
+        bad = subprocess.run([a if a != PASSWORD else "wrong" for a in swift] + ["list"], capture_output=True, text=True)
+        check(bad.returncode == 1 and "Unauthorized" in bad.stderr, "swift CLI on a wrong password: " + bad.stderr.strip())
+
     # 4. register the import through the keystoneauth Session (vmimport endpoint from the catalog)
     image_id = str(uuid.uuid4())
     checksum = hashlib.sha1(segmented).hexdigest()
@@ -134,6 +164,16 @@ def main():
     check(img.status == "active", "sdk image active")
     names = [i.name for i in cloud.image.images()]
     check("client-test-image" in names, "sdk image list")
+    containers = sorted(c.name for c in cloud.object_store.containers())
+    check({"uploads", "uploads_segments", "images"} <= set(containers), "sdk container list %s" % containers)
+    objs = sorted(o.name for o in cloud.object_store.objects("uploads"))
+    check(objs == ["dlo.vmdk", "segmented.vmdk", "simple.vmdk"], "sdk object list %s" % objs)
+
+    # 6. keystoneclient lists the user's projects through the catalog's identity endpoint
+    from keystoneclient.v3 import client as ks_client
+    ks = ks_client.Client(session=sess, interface="public", region_name=REGION)
+    projects = sorted(p.name for p in ks.projects.list(user=sess.get_user_id()))
+    check(projects == ["K5DEMO01-prj-dev", "K5DEMO01-prj-prod"], "keystoneclient projects %s" % projects)
     print("ALL OK")
 
 
