@@ -9,12 +9,9 @@ mod ops;
 mod routes;
 mod wire;
 
-use std::sync::{Arc, RwLock};
-use std::time::Instant;
-
-use dashmap::DashMap;
 use hyper::StatusCode;
 use serde_json::{json, Value};
+use std::sync::{Arc, RwLock};
 
 use crate::core::call::{Call, Reply};
 use crate::core::credentials::CredentialState;
@@ -80,8 +77,8 @@ pub struct K5 {
     pub(crate) exports: Arc<Table<Export>>,
     pub(crate) images: Arc<Table<Image>>,
     pub(crate) members: Arc<Table<Member>>,
-    /// Password failures per user id (only used when lockout is configured).
-    pub(crate) failures: DashMap<String, Vec<Instant>>,
+    /// Recent password failures per user id, as wall-clock Unix milliseconds (only kept when lockout is on).
+    pub(crate) failures: Arc<Table<Vec<i64>>>,
 }
 
 pub fn provider(store: &Store) -> Arc<dyn Provider> {
@@ -96,7 +93,7 @@ pub fn provider(store: &Store) -> Arc<dyn Provider> {
         exports: store.table("k5.exports"),
         images: store.table("k5.images"),
         members: store.table("k5.image_members"),
-        failures: DashMap::new(),
+        failures: store.table("k5.login_failures"),
     })
 }
 

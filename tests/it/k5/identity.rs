@@ -314,3 +314,26 @@ async fn expiry_is_rehearsed_by_admin_call_and_with_the_product_credential_clock
     assert_eq!(r.status(), 200);
     assert_eq!(call(&s, Method::GET, "/v1/imageimport", &b, None).await.0, 401);
 }
+
+#[tokio::test]
+async fn lockout_when_configured_refuses_even_the_right_password() {
+    let identity =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/k5/identity.json"))
+            .unwrap()
+            .replacen("\"token_ttl_seconds\": 10800,", "\"token_ttl_seconds\": 10800, \"lockout_failures\": 2,", 1);
+    let dir = fixtures_with("lockout", &[("identity.json", identity)]);
+    let s = Server::start_with(&["--clock", "virtual", "--fixtures", dir.to_str().unwrap()]).await;
+    for _ in 0..2 {
+        assert_eq!(login(&s, &password_body("alice", "wrong", CONTRACT_A, None)).await.0, 401);
+    }
+    let (st, _, v) = login(&s, &password_body("alice", "alice-k5-pass", CONTRACT_A, None)).await;
+    assert_keystone_401(st, &v);
+    // Other users are not affected; the default fixtures have no lockout at all.
+    assert_eq!(login(&s, &password_body("bob", "bob-k5-pass", CONTRACT_A, None)).await.0, 201);
+    let _ = std::fs::remove_dir_all(&dir);
+    let plain = Server::start().await;
+    for _ in 0..6 {
+        login(&plain, &password_body("alice", "wrong", CONTRACT_A, None)).await;
+    }
+    assert_eq!(login(&plain, &password_body("alice", "alice-k5-pass", CONTRACT_A, None)).await.0, 201);
+}

@@ -321,14 +321,7 @@ async fn observer_role_is_40301() {
 
 #[tokio::test]
 async fn image_over_the_configured_size_limit_is_40037() {
-    let dir = std::env::temp_dir().join(format!("mockcloud-k5-size-{}", std::process::id()));
-    let k5 = dir.join("k5");
-    std::fs::create_dir_all(&k5).unwrap();
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/k5");
-    for f in ["identity.json", "swift.json", "images.json"] {
-        std::fs::copy(src.join(f), k5.join(f)).unwrap();
-    }
-    std::fs::write(k5.join("settings.json"), r#"{"max_import_image_bytes": 100}"#).unwrap();
+    let dir = fixtures_with("size", &[("settings.json", r#"{"max_import_image_bytes": 100}"#.to_string())]);
     let s = Server::start_with(&["--clock", "virtual", "--seed", "1", "--fixtures", dir.to_str().unwrap()]).await;
     let t = alice(&s).await;
     assert_import_error(

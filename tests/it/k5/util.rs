@@ -112,3 +112,19 @@ pub async fn put_object_in(s: &Server, token: &str, project: &str, container: &s
         .unwrap();
     assert_eq!(r.status(), 201, "object put");
 }
+
+/// A `--fixtures` folder holding the k5 fixtures with some files replaced (`(file name, content)`).
+pub fn fixtures_with(tag: &str, replaced: &[(&str, String)]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mockcloud-k5-{tag}-{}", std::process::id()));
+    let k5 = dir.join("k5");
+    std::fs::create_dir_all(&k5).unwrap();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/k5");
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, k5.join(path.file_name().unwrap())).unwrap();
+    }
+    for (name, content) in replaced {
+        std::fs::write(k5.join(name), content).unwrap();
+    }
+    dir
+}

@@ -1,7 +1,7 @@
 //! Keystone v3 as K5 runs it: version discovery, tokens (password and token methods, project/domain/no scope),
 //! validation and revocation, the catalog with K5's endpoint `name`, and project listings.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use hyper::StatusCode;
@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::core::call::{Call, Reply};
 use crate::providers::k5::errors::{self, json_line};
-use crate::providers::k5::model::identity::{Contract, Token, TokenScope, User};
+use crate::providers::k5::model::identity::{Contract, Token, TokenScope, User, World};
 use crate::providers::k5::wire::keystone_auth::{
     parse_auth_request, AuthParseError, Identity, NameOrId, Scope, UserRef,
 };
@@ -71,7 +71,7 @@ pub fn create_token(k5: &K5, call: &mut Call) -> Reply {
                 record_failure(k5, &world, u);
                 return unauthorized(call);
             }
-            k5.failures.remove(&u.id);
+            k5.failures.remove(FAILURES_TENANT, &u.id);
             (c, u, vec!["password".to_string()], ttl)
         }
         Identity::Token { id } => {
@@ -104,6 +104,7 @@ pub fn create_token(k5: &K5, call: &mut Call) -> Reply {
         TokenScope::Project { id } => id.clone(),
         _ => contract.domain_id.clone(),
     };
+    call.set_tenant(tenant.clone());
     let id = core.ids.hex32();
     let expires = core.credentials.issue(&core.clock, NAME, &tenant, &id, lifetime, false);
     let issued = expires - chrono::Duration::from_std(lifetime).unwrap_or_default();
@@ -159,25 +160,30 @@ fn resolve_scope(contracts: &[Contract], own: &Contract, user: &User, scope: &Sc
     }
 }
 
-fn locked(k5: &K5, world: &crate::providers::k5::model::identity::World, u: &User) -> bool {
+/// Login failures are shared by every project of a user, so they live under one tenant key.
+const FAILURES_TENANT: &str = "_global";
+
+/// K5 locks a user out after N password failures within the window, for the length of the window. Failures age
+/// in real time, like credentials (a lockout is about the client's wall clock, not the product clock).
+fn locked(k5: &K5, world: &World, u: &User) -> bool {
     if world.lockout_failures == 0 {
         return false;
     }
-    let window = Duration::from_secs(world.lockout_minutes * 60);
-    k5.failures.get(&u.id).is_some_and(|f| {
-        let recent = f.iter().filter(|t| t.elapsed() < window).count();
-        recent >= world.lockout_failures as usize
-    })
+    let since = Utc::now().timestamp_millis() - (world.lockout_minutes * 60_000) as i64;
+    let recent = k5.failures.with(FAILURES_TENANT, &u.id, |f| f.iter().filter(|t| **t > since).count()).unwrap_or(0);
+    recent >= world.lockout_failures as usize
 }
 
-fn record_failure(k5: &K5, world: &crate::providers::k5::model::identity::World, u: &User) {
+fn record_failure(k5: &K5, world: &World, u: &User) {
     if world.lockout_failures == 0 {
         return;
     }
-    let window = Duration::from_secs(world.lockout_minutes * 60);
-    let mut f = k5.failures.entry(u.id.clone()).or_default();
-    f.retain(|t| t.elapsed() < window);
-    f.push(Instant::now());
+    let now = Utc::now().timestamp_millis();
+    let since = now - (world.lockout_minutes * 60_000) as i64;
+    let mut list = k5.failures.get(FAILURES_TENANT, &u.id).unwrap_or_default();
+    list.retain(|t| *t > since);
+    list.push(now);
+    k5.failures.insert(FAILURES_TENANT, &u.id, list);
 }
 
 fn stable_id(seed: &str) -> String {
