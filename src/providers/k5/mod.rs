@@ -106,10 +106,10 @@ impl K5 {
         self.settings.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// The valid token a request presents in `X-Auth-Token` (K5 tells clients to strip CR/LF; so do we).
+    /// The valid token a request presents (K5 tells clients to strip CR/LF from it; we strip it too).
     pub(crate) fn caller(&self, call: &Call) -> Option<Token> {
-        let presented = call.header("x-auth-token")?.trim();
-        self.valid_token(&call.core, presented)
+        let presented = presented_token(call)?;
+        self.valid_token(&call.core, &presented)
     }
 
     pub(crate) fn valid_token(&self, core: &Core, id: &str) -> Option<Token> {
@@ -118,6 +118,11 @@ impl K5 {
             _ => None,
         }
     }
+}
+
+/// `X-Auth-Token`, or Swift's older `X-Storage-Token`.
+fn presented_token(call: &Call) -> Option<String> {
+    call.header("x-auth-token").or_else(|| call.header("x-storage-token")).map(|t| t.trim().to_string())
 }
 
 impl Provider for K5 {
@@ -144,7 +149,7 @@ impl Provider for K5 {
     }
 
     fn identify(&self, core: &Core, call: &mut Call) {
-        let Some(presented) = call.header("x-auth-token").map(|t| t.trim().to_string()) else { return };
+        let Some(presented) = presented_token(call) else { return };
         if let Some(tok) = self.valid_token(core, &presented) {
             let tenant = match &tok.scope {
                 model::identity::TokenScope::Project { id } => id.clone(),

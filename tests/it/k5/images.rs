@@ -159,3 +159,29 @@ async fn members_share_an_imported_image_with_another_project() {
             .await;
     assert_eq!(st, 403);
 }
+
+#[tokio::test]
+async fn image_file_download_returns_the_imported_bytes() {
+    let s = Server::start().await;
+    let t = alice(&s).await;
+    imported(&s, &t, IMG, "dl").await;
+    let r = s
+        .request(Method::GET, &format!("/image/v2/images/{IMG}/file"))
+        .header("X-Auth-Token", &t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let md5 = r.headers()["content-md5"].to_str().unwrap().to_string();
+    let body = r.bytes().await.unwrap();
+    assert!(body.starts_with(b"# Disk DescriptorFile"));
+    let (_, img) = call(&s, Method::GET, &format!("/image/v2/images/{IMG}"), &t, None).await;
+    assert_eq!(img["checksum"], md5);
+    let r = s
+        .request(Method::GET, &format!("/image/v2/images/{BASE_IMAGE}/file"))
+        .header("X-Auth-Token", &t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+}

@@ -7,5 +7,6 @@ mod exports;
 mod identity;
 mod images;
 mod imports;
+mod robustness;
 mod storage;
 mod world;

@@ -268,6 +268,10 @@ async fn auth_failures_are_swift_401_and_403() {
         "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>"
     );
     assert_eq!(send(&s, Method::GET, &acct("/images"), "0123").await.status(), 401);
+    // Swift's older header name is accepted too.
+    let t = alice(&s).await;
+    let r = s.request(Method::HEAD, &acct("/images")).header("X-Storage-Token", &t).send().await.unwrap();
+    assert_eq!(r.status(), 204);
     // Another project's account.
     let carol = token(&s, "carol", CONTRACT_B, None).await;
     let r = send(&s, Method::GET, &acct("/images"), &carol).await;
