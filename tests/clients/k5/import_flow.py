@@ -164,6 +164,8 @@ def main():
     check(img.status == "active", "sdk image active")
     names = [i.name for i in cloud.image.images()]
     check("client-test-image" in names, "sdk image list")
+    paged = [i.id for i in cloud.image.images(limit=1)]
+    check(len(paged) == len(names) == len(set(paged)) >= 2, "sdk image list paged by next links %s" % paged)
     containers = sorted(c.name for c in cloud.object_store.containers())
     check({"uploads", "uploads_segments", "images"} <= set(containers), "sdk container list %s" % containers)
     objs = sorted(o.name for o in cloud.object_store.objects("uploads"))
