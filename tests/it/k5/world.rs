@@ -122,3 +122,36 @@ async fn projects_of_different_contracts_never_see_each_other() {
         .unwrap();
     assert_eq!(r.status(), 403);
 }
+
+#[tokio::test]
+async fn a_running_import_and_uploaded_objects_survive_a_restart_through_the_state_file() {
+    let path = std::env::temp_dir().join(format!("mockcloud-k5-state-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let flags = ["--clock", "virtual", "--seed", "9", "--state-file", path.to_str().unwrap()];
+    let s = Server::start_with(&flags).await;
+    let t = alice(&s).await;
+    put_object(&s, &t, "images", "kept.vmdk", vec![0u8, 159, 146, 150]).await;
+    let mut b = good_import();
+    b["location"] = json!(format!("/v1/AUTH_{DEV}/images/kept.vmdk"));
+    b["id"] = json!("33333333-4444-4555-8666-777777777777");
+    let (_, v) = register(&s, &t, &b).await;
+    let id = v["import_id"].as_str().unwrap().to_string();
+    s.advance(60.0).await;
+    s.shutdown().await;
+
+    let s = Server::start_with(&flags).await;
+    let t = alice(&s).await;
+    let (st, v) = import_status(&s, &t, &id).await;
+    assert_eq!((st, v["import_status"].as_str()), (200, Some("processing")));
+    s.advance(300.0).await;
+    assert_eq!(import_status(&s, &t, &id).await.1["import_status"], "succeeded");
+    let r = s
+        .request(Method::GET, &format!("/image/v2/images/33333333-4444-4555-8666-777777777777/file"))
+        .header("X-Auth-Token", &t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &[0u8, 159, 146, 150]);
+    s.shutdown().await;
+    let _ = std::fs::remove_file(&path);
+}
