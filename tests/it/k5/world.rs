@@ -146,7 +146,7 @@ async fn a_running_import_and_uploaded_objects_survive_a_restart_through_the_sta
     s.advance(300.0).await;
     assert_eq!(import_status(&s, &t, &id).await.1["import_status"], "succeeded");
     let r = s
-        .request(Method::GET, &format!("/image/v2/images/33333333-4444-4555-8666-777777777777/file"))
+        .request(Method::GET, "/image/v2/images/33333333-4444-4555-8666-777777777777/file")
         .header("X-Auth-Token", &t)
         .send()
         .await
