@@ -171,6 +171,16 @@ def main():
     objs = sorted(o.name for o in cloud.object_store.objects("uploads"))
     check(objs == ["dlo.vmdk", "segmented.vmdk", "simple.vmdk"], "sdk object list %s" % objs)
 
+    # k5utils' way: keystoneauth's generic password loader with a bare auth URL (GET / → 300 → /v3)
+    from keystoneauth1 import loading
+    loader = loading.get_plugin_loader("password")
+    generic = loader.load_from_options(auth_url=BASE, username=USER, password=PASSWORD, project_id=PROJECT_ID,
+                                       user_domain_name=CONTRACT)
+    gsess = ksa_session.Session(auth=generic)
+    check(gsess.get_project_id() == PROJECT_ID, "generic password plugin with a bare auth URL")
+    r = gsess.get("/v1/imageimport", endpoint_filter={"service_type": "vmimport", "region_name": REGION})
+    check(r.status_code == 200 and r.json()["imports"][0]["import_id"] == import_id, "import list via generic plugin")
+
     # 6. keystoneclient lists the user's projects through the catalog's identity endpoint
     from keystoneclient.v3 import client as ks_client
     ks = ks_client.Client(session=sess, interface="public", region_name=REGION)
