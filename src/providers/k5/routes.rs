@@ -11,6 +11,11 @@ use crate::core::provider::{Route, Routes};
 use super::ops::{exports, glance, identity, imports, swift};
 use super::K5;
 
+/// Swift's non-standard `COPY` method.
+fn copy() -> Method {
+    Method::from_bytes(b"COPY").unwrap_or(Method::PUT)
+}
+
 pub fn table(k5: Arc<K5>) -> Vec<Route> {
     let r = Routes::new(k5)
         // Identity (Keystone v3)
@@ -78,6 +83,7 @@ pub fn table(k5: Arc<K5>) -> Vec<Route> {
             "k5.object.delete",
             swift::object_delete,
         )
+        .add(copy(), "/objectstorage/v1/AUTH_{project}/{container}/{object+}", "k5.object.copy", swift::object_copy)
         .add(Method::HEAD, "/v1/AUTH_{project}", "k5.account.head", swift::account_head)
         .add(Method::HEAD, "/v1/AUTH_{project}/", "k5.account.head", swift::account_head)
         .add(Method::GET, "/v1/AUTH_{project}", "k5.account.list", swift::account_list)
@@ -99,6 +105,7 @@ pub fn table(k5: Arc<K5>) -> Vec<Route> {
         .add(Method::GET, "/v1/AUTH_{project}/{container}/{object+}", "k5.object.get", swift::object_get)
         .add(Method::POST, "/v1/AUTH_{project}/{container}/{object+}", "k5.object.update", swift::object_post)
         .add(Method::DELETE, "/v1/AUTH_{project}/{container}/{object+}", "k5.object.delete", swift::object_delete)
+        .add(copy(), "/v1/AUTH_{project}/{container}/{object+}", "k5.object.copy", swift::object_copy)
         // Virtual server import / export
         .add(Method::POST, "/v1/imageimport", "k5.imageimport.create", imports::create)
         .add(Method::GET, "/v1/imageimport", "k5.imageimport.list", imports::list)

@@ -67,6 +67,9 @@ def main():
     check(etag == hashlib.md5(simple).hexdigest(), "simple upload etag")
     headers, body = conn.get_object("uploads", "simple.vmdk")
     check(body == simple, "simple download bytes")
+    conn.copy_object("uploads", "simple.vmdk", "/uploads/copy.vmdk")
+    check(conn.get_object("uploads", "copy.vmdk")[1] == simple, "server-side copy (COPY)")
+    conn.delete_object("uploads", "copy.vmdk")
     _, listing = conn.get_container("uploads", full_listing=True)
     check([o["name"] for o in listing] == ["simple.vmdk"], "container listing")
 

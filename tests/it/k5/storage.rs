@@ -367,3 +367,56 @@ async fn dynamic_large_objects() {
     assert_eq!(h(&r, "etag"), format!("\"{expected}\""));
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"hello world");
 }
+
+#[tokio::test]
+async fn server_side_copy_with_copy_method_and_x_copy_from() {
+    let s = Server::start().await;
+    let t = alice(&s).await;
+    put(
+        &s,
+        &acct("/images/src.txt"),
+        &t,
+        b"payload",
+        &[("Content-Type", "text/x-custom"), ("X-Object-Meta-Kind", "a")],
+    )
+    .await;
+    let copy = Method::from_bytes(b"COPY").unwrap();
+    let r = s
+        .request(copy.clone(), &acct("/images/src.txt"))
+        .header("X-Auth-Token", &t)
+        .header("Destination", "/images/dst.txt")
+        .header("X-Object-Meta-Extra", "b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(h(&r, "x-copied-from"), "images/src.txt");
+    assert_eq!(h(&r, "etag"), md5_hex(b"payload"));
+    let r = send(&s, Method::GET, &acct("/images/dst.txt"), &t).await;
+    assert_eq!(h(&r, "content-type"), "text/x-custom");
+    assert_eq!((h(&r, "x-object-meta-kind"), h(&r, "x-object-meta-extra")), ("a".into(), "b".into()));
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"payload");
+
+    let r = s.request(copy.clone(), &acct("/images/src.txt")).header("X-Auth-Token", &t).send().await.unwrap();
+    assert_eq!(r.status(), 412);
+    let r = s
+        .request(copy.clone(), &acct("/images/src.txt"))
+        .header("X-Auth-Token", &t)
+        .header("Destination", "nocontainer/x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = s
+        .request(copy, &acct("/images/missing"))
+        .header("X-Auth-Token", &t)
+        .header("Destination", "images/x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = put(&s, &acct("/images/viaput.txt"), &t, b"", &[("X-Copy-From", "images/src.txt")]).await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(h(&send(&s, Method::HEAD, &acct("/images/viaput.txt"), &t).await, "content-type"), "text/x-custom");
+    assert_eq!(put(&s, &acct("/images/bad.txt"), &t, b"", &[("X-Copy-From", "nothing")]).await.status(), 412);
+}

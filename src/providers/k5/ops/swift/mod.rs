@@ -8,7 +8,7 @@ mod object;
 
 pub use account::{account_head, account_list, account_update};
 pub use container::{container_delete, container_head, container_list, container_post, container_put};
-pub use object::{assemble, object_delete, object_get, object_head, object_post, object_put};
+pub use object::{assemble, object_copy, object_delete, object_get, object_head, object_post, object_put};
 
 use std::collections::BTreeMap;
 

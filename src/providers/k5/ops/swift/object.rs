@@ -187,6 +187,9 @@ pub fn object_put(k5: &K5, call: &mut Call) -> Reply {
     if declared.unwrap_or(0) > MAX_FILE_SIZE || call.body.len() as u64 > MAX_FILE_SIZE {
         return err(call, StatusCode::PAYLOAD_TOO_LARGE);
     }
+    if let Some(src) = copy_from {
+        return copy_into(k5, call, &project, &src, "X-Copy-From", &container, &name);
+    }
     let (meta, _) = meta_headers(call, "object");
     let modified_us = now_us(call);
     let content_type = content_type_for(call, &name);
@@ -224,27 +227,7 @@ pub fn object_put(k5: &K5, call: &mut Call) -> Reply {
         return created(call, &format!("\"{etag}\""), modified_us);
     }
 
-    let data = match copy_from {
-        Some(src) => {
-            let src = src.trim_start_matches('/');
-            let Some((sc, so)) = src.split_once('/') else {
-                return text(
-                    call,
-                    StatusCode::PRECONDITION_FAILED,
-                    "X-Copy-From header must be of the form <container name>/<object name>",
-                );
-            };
-            let (sc, so) = (decode(sc), decode(so));
-            let Some(source) = k5.objects.get(&project, &object_key(&sc, &so)) else {
-                return err(call, StatusCode::NOT_FOUND);
-            };
-            match assemble(k5, &project, &source, 0) {
-                Some(d) => d,
-                None => return err(call, StatusCode::CONFLICT),
-            }
-        }
-        None => call.body.clone(),
-    };
+    let data = call.body.clone();
     let etag = md5_hex(&data);
     if let Some(expected) = call.header("etag") {
         if expected.trim().trim_matches('"').to_ascii_lowercase() != etag {
@@ -267,6 +250,75 @@ pub fn object_put(k5: &K5, call: &mut Call) -> Reply {
     };
     k5.objects.insert(&project, &object_key(&container, &name), obj);
     created(call, &etag, modified_us)
+}
+
+/// `COPY /c/o` with `Destination: c2/o2`: python-swiftclient's `copy_object`.
+pub fn object_copy(k5: &K5, call: &mut Call) -> Reply {
+    let (_, project) = match authorize(k5, call, Access::Write) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Some(dest) = call.header("destination").map(str::to_string) else {
+        return text(call, StatusCode::PRECONDITION_FAILED, "You must provide a Destination header");
+    };
+    let Some((dc, dobj)) = split_object_path(&dest) else {
+        return text(
+            call,
+            StatusCode::PRECONDITION_FAILED,
+            "Destination header must be of the form <container name>/<object name>",
+        );
+    };
+    if !k5.containers.contains(&project, &dc) {
+        return err(call, StatusCode::NOT_FOUND);
+    }
+    let src = format!("{}/{}", call.param("container"), call.param("object"));
+    copy_into(k5, call, &project, &src, "Destination", &dc, &dobj)
+}
+
+/// `container/object` with an optional leading slash, percent-decoded.
+fn split_object_path(raw: &str) -> Option<(String, String)> {
+    let (c, o) = raw.trim_start_matches('/').split_once('/')?;
+    let (c, o) = (decode(c), decode(o));
+    (!c.is_empty() && !o.is_empty()).then_some((c, o))
+}
+
+/// Server-side copy: the source's (assembled) bytes, content type and metadata, with the request's
+/// `Content-Type` and `X-Object-Meta-*` taking precedence.
+fn copy_into(k5: &K5, call: &Call, project: &str, src: &str, header: &str, container: &str, name: &str) -> Reply {
+    let Some((sc, so)) = split_object_path(src) else {
+        return text(
+            call,
+            StatusCode::PRECONDITION_FAILED,
+            format!("{header} header must be of the form <container name>/<object name>"),
+        );
+    };
+    let Some(source) = k5.objects.get(project, &object_key(&sc, &so)) else { return err(call, StatusCode::NOT_FOUND) };
+    let Some(data) = assemble(k5, project, &source, 0) else { return err(call, StatusCode::CONFLICT) };
+    let (req_meta, _) = meta_headers(call, "object");
+    let mut meta = source.meta.clone();
+    meta.extend(req_meta);
+    let content_type = call
+        .header("content-type")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| source.content_type.clone());
+    let modified_us = now_us(call);
+    let etag = md5_hex(&data);
+    let obj = Object {
+        container: container.to_string(),
+        name: name.to_string(),
+        data: Blob(data),
+        etag: etag.clone(),
+        content_type,
+        modified_us,
+        meta,
+        manifest: None,
+    };
+    k5.objects.insert(project, &object_key(container, name), obj);
+    created(call, &etag, modified_us)
+        .header("X-Copied-From", &format!("{sc}/{so}"))
+        .header("X-Copied-From-Last-Modified", &time::http(date(source.modified_us)))
 }
 
 fn decode(s: &str) -> String {
