@@ -11,7 +11,7 @@ mod wire;
 
 use hyper::StatusCode;
 use serde_json::{json, Value};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::core::call::{Call, Reply};
 use crate::core::credentials::CredentialState;
@@ -79,6 +79,9 @@ pub struct K5 {
     pub(crate) members: Arc<Table<Member>>,
     /// Recent password failures per user id, as wall-clock Unix milliseconds (only kept when lockout is on).
     pub(crate) failures: Arc<Table<Vec<i64>>>,
+    /// Serialises the register checks that read then write (image id in use, the contract's concurrency
+    /// count), so parallel requests cannot both take the last slot or the same id.
+    pub(crate) register_lock: Mutex<()>,
 }
 
 pub fn provider(store: &Store) -> Arc<dyn Provider> {
@@ -94,6 +97,7 @@ pub fn provider(store: &Store) -> Arc<dyn Provider> {
         images: store.table("k5.images"),
         members: store.table("k5.image_members"),
         failures: store.table("k5.login_failures"),
+        register_lock: Mutex::new(()),
     })
 }
 

@@ -548,3 +548,23 @@ async fn journal_names_the_seed_operation() {
     assert_eq!(entries[0]["tenant"], DEV);
     assert_eq!(entries[0]["status"], 201);
 }
+
+#[tokio::test]
+async fn parallel_registers_never_exceed_the_contract_limit() {
+    let s = std::sync::Arc::new(Server::start().await);
+    let t = alice(&s).await;
+    for _ in 0..90 {
+        assert_eq!(register(&s, &t, &good_import()).await.0, 201);
+    }
+    let mut tasks = Vec::new();
+    for _ in 0..30 {
+        let (s, t) = (s.clone(), t.clone());
+        tasks.push(tokio::spawn(async move { register(&s, &t, &good_import()).await.0 }));
+    }
+    let mut codes = Vec::new();
+    for task in tasks {
+        codes.push(task.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 201).count(), 10, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 503).count(), 20, "{codes:?}");
+}

@@ -59,6 +59,7 @@ pub fn create(k5: &K5, call: &mut Call) -> Reply {
         Ok(r) => r,
         Err(e) => return errors::import(e),
     };
+    let _serial = k5.register_lock.lock().unwrap_or_else(|e| e.into_inner());
     let image_id = req.id.clone().unwrap_or_else(|| core.ids.uuid());
     if image_id_taken(k5, &image_id) {
         return errors::import(ImportError::IdInvalid);
