@@ -137,6 +137,8 @@ pub fn table(k5: Arc<K5>) -> Vec<Route> {
         .add(Method::PATCH, "/image/v2/images/{image_id}", "k5.image.update", glance::update)
         .add(Method::DELETE, "/image/v2/images/{image_id}", "k5.image.delete", glance::delete)
         .add(Method::GET, "/image/v2/images/{image_id}/file", "k5.image.download", glance::download)
+        .add(Method::PUT, "/image/v2/images/{image_id}/tags/{tag}", "k5.imageTag.add", glance::tag_add)
+        .add(Method::DELETE, "/image/v2/images/{image_id}/tags/{tag}", "k5.imageTag.delete", glance::tag_delete)
         .add(Method::GET, "/image/v2/images/{image_id}/members", "k5.imageMember.list", glance::member_list)
         .add(Method::POST, "/image/v2/images/{image_id}/members", "k5.imageMember.create", glance::member_create)
         .add(Method::GET, "/image/v2/images/{image_id}/members/{member_id}", "k5.imageMember.get", glance::member_get)

@@ -185,3 +185,29 @@ async fn image_file_download_returns_the_imported_bytes() {
         .unwrap();
     assert_eq!(r.status(), 204);
 }
+
+#[tokio::test]
+async fn tags_are_added_and_removed() {
+    let s = Server::start().await;
+    let t = alice(&s).await;
+    imported(&s, &t, IMG, "tagged").await;
+    let tag = |m: Method, name: &str| {
+        s.request(m, &format!("/image/v2/images/{IMG}/tags/{name}"))
+            .header("X-Auth-Token", &t)
+            .header("Accept", "application/json")
+            .send()
+    };
+    assert_eq!(tag(Method::PUT, "golden").await.unwrap().status(), 204);
+    assert_eq!(tag(Method::PUT, "golden").await.unwrap().status(), 204);
+    let (_, img) = call(&s, Method::GET, &format!("/image/v2/images/{IMG}"), &t, None).await;
+    assert_eq!(img["tags"], json!(["golden"]));
+    assert_eq!(tag(Method::DELETE, "golden").await.unwrap().status(), 204);
+    assert_eq!(tag(Method::DELETE, "golden").await.unwrap().status(), 404);
+    let r = s
+        .request(Method::PUT, &format!("/image/v2/images/{BASE_IMAGE}/tags/x"))
+        .header("X-Auth-Token", &t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}

@@ -169,6 +169,49 @@ pub fn download(k5: &K5, call: &mut Call) -> Reply {
         .header("Content-MD5", &image.checksum)
 }
 
+/// `PUT /v2/images/{id}/tags/{tag}` (204, idempotent) — openstacksdk's `add_tag`.
+pub fn tag_add(k5: &K5, call: &mut Call) -> Reply {
+    change_tag(k5, call, true)
+}
+
+/// `DELETE /v2/images/{id}/tags/{tag}` (204; 404 when the image does not carry it).
+pub fn tag_delete(k5: &K5, call: &mut Call) -> Reply {
+    change_tag(k5, call, false)
+}
+
+fn change_tag(k5: &K5, call: &Call, add: bool) -> Reply {
+    let project = match project_of(k5, call) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let image = match find_visible(k5, call, &project) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    if image.owner != project {
+        return error(call, StatusCode::FORBIDDEN, "You are not permitted to modify this image.");
+    }
+    let tag = call.param("tag").to_string();
+    if tag.is_empty() || tag.len() > 255 {
+        return error(call, StatusCode::BAD_REQUEST, &format!("Invalid tag: {tag}"));
+    }
+    if !add && !image.tags.contains(&tag) {
+        return error(call, StatusCode::NOT_FOUND, &format!("Tag {tag} not found"));
+    }
+    let now = time::seconds(call.core.clock.now());
+    k5.images.update(&image.owner, &image.id, |i| {
+        if add {
+            if !i.tags.contains(&tag) {
+                i.tags.push(tag.clone());
+            }
+        } else {
+            i.tags.retain(|t| t != &tag);
+        }
+        i.updated_at = now;
+    });
+    Reply::empty(StatusCode::NO_CONTENT)
+}
+
 pub fn update(k5: &K5, call: &mut Call) -> Reply {
     let project = match project_of(k5, call) {
         Ok(p) => p,
