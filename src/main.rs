@@ -1,5 +1,8 @@
 use clap::Parser;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use mockcloud::core::config::{Cli, Command, LogFormat, ScenarioCommand, ServeArgs};
 
 fn main() -> std::process::ExitCode {
