@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throughput of mockcloud against a bare hyper server built and measured in the same run (the machine is shared
 # and noisy, so only the ratio means anything). Drives load with wrk on:
-#   1. bare hyper (examples/bare_hyper.rs), a fixed JSON body;
+#   1. bare hyper (examples/bare_hyper.rs), answering each path with the bytes mockcloud answers for it;
 #   2. mockcloud, stored-resource GETs through auth, store and journal: a ZStack image by uuid (a one-row
 #      query with its schema map) and a K5 Glance image by id;
 #   3. mockcloud, GET /_mockcloud/health (the request path without a provider).
@@ -16,7 +16,6 @@ bare_port=18991
 mc_port=18990
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
-target/release/examples/bare_hyper "127.0.0.1:$bare_port" & pids+=($!)
 # Logs go to /dev/null, as in a CI job that does not keep them; the per-request line is still formatted.
 target/release/mockcloud serve --listen "127.0.0.1:$mc_port" --seed 1 >/dev/null 2>&1 & pids+=($!)
 for _ in $(seq 100); do
@@ -41,16 +40,24 @@ measure() { # url [header] -> "rps p99"
   echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="99%" {print $2}' <<<"$out")"
 }
 declare -A url hdr
-names=(bare zstack_image k5_glance_image health)
-url[bare]="http://127.0.0.1:$bare_port/"
+names=(zstack_image k5_glance_image health)
 url[zstack_image]="http://127.0.0.1:$mc_port/zstack/v1/images/$image"; hdr[zstack_image]="Authorization: OAuth $session"
 url[k5_glance_image]="http://127.0.0.1:$mc_port/image/v2/images/$k5_image"; hdr[k5_glance_image]="X-Auth-Token: $k5_token"
 url[health]="http://127.0.0.1:$mc_port/_mockcloud/health"
-for n in "${names[@]}"; do  # each target answers 200 before it is measured
-  code=$(curl -s -o /dev/null -w '%{http_code}' ${hdr[$n]:+-H "${hdr[$n]}"} "${url[$n]}")
+# Each target must answer 200; its body becomes what the bare server answers on the same path.
+bodies=$(mktemp -d)
+bare_args=()
+for n in "${names[@]}"; do
+  code=$(curl -s -o "$bodies/$n" -w '%{http_code}' ${hdr[$n]:+-H "${hdr[$n]}"} "${url[$n]}")
   [ "$code" = 200 ] || { echo "$n: ${url[$n]} answered $code" >&2; exit 1; }
-  wrk -t1 -c"$conns" -d1s ${hdr[$n]:+-H "${hdr[$n]}"} "${url[$n]}" >/dev/null
+  path=${url[$n]#http://127.0.0.1:$mc_port}
+  bare_args+=("$path=$bodies/$n")
+  url[bare_$n]="http://127.0.0.1:$bare_port$path"
 done
+target/release/examples/bare_hyper "127.0.0.1:$bare_port" "${bare_args[@]}" & pids+=($!)
+sleep 0.3
+for n in "${names[@]}"; do names+=("bare_$n"); done
+for n in "${names[@]}"; do wrk -t1 -c"$conns" -d1s ${hdr[$n]:+-H "${hdr[$n]}"} "${url[$n]}" >/dev/null; done
 # Rounds interleave the targets so a burst of load from elsewhere hits them all alike; the median round counts.
 results=$(mktemp)
 for round in 1 2 3; do
@@ -64,9 +71,10 @@ rows = {}
 for line in open(sys.argv[1]):
     name, rps, p99 = line.split()
     rows.setdefault(name, []).append((float(rps), p99))
-bare = statistics.median(r for r, _ in rows["bare"])
-print(f"{'target':<18} {'median req/s':>12}  {'ratio':>6}  p99 per round")
+med = {n: statistics.median(r for r, _ in runs) for n, runs in rows.items()}
+print(f"{'target':<22} {'median req/s':>12}  {'vs bare':>7}  p99 per round")
 for name, runs in rows.items():
-    med = statistics.median(r for r, _ in runs)
-    print(f"{name:<18} {med:>12.0f}  {med / bare:>6.3f}  {' '.join(p for _, p in runs)}")
+    base = med.get("bare_" + name)
+    ratio = f"{med[name] / base:.3f}" if base else ""
+    print(f"{name:<22} {med[name]:>12.0f}  {ratio:>7}  {' '.join(p for _, p in runs)}")
 PY
