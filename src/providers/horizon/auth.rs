@@ -74,13 +74,20 @@ pub fn api_token(h: &Horizon, call: &mut Call) -> Reply {
 pub fn client_credentials(h: &Horizon, call: &mut Call) -> Reply {
     let pairs = form_pairs(call);
     if first(&pairs, "grant_type").as_deref() != Some("client_credentials") {
-        return csp_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "grant_type must be client_credentials", call);
+        return csp_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "grant_type must be client_credentials",
+            call,
+        );
     }
     let (id, secret) = match basic_auth(call) {
         Some(pair) => pair,
         None => match (first(&pairs, "client_id"), first(&pairs, "client_secret")) {
             (Some(id), Some(secret)) => (id, secret),
-            _ => return csp_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication is required", call),
+            _ => {
+                return csp_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication is required", call)
+            }
         },
     };
     let found = h.principals.find_any(|_, p| p.key == id && p.secret.as_deref() == Some(secret.as_str()));
@@ -89,7 +96,12 @@ pub fn client_credentials(h: &Horizon, call: &mut Call) -> Reply {
     };
     if let Some(org) = first(&pairs, "orgId") {
         if org != p.org_id {
-            return csp_error(StatusCode::BAD_REQUEST, "invalid_grant", &format!("Client {id} is not a member of org {org}"), call);
+            return csp_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                &format!("Client {id} is not a member of org {org}"),
+                call,
+            );
         }
     }
     issue(h, call, &p.org_id, &p.username, &p.perms)
@@ -109,7 +121,9 @@ pub fn refresh(h: &Horizon, call: &mut Call) -> Reply {
     let valid = matches!(core.credentials.check(&core.clock, &token), CredentialState::Valid { .. });
     match grant {
         Some(g) if valid => issue(h, call, &g.org_id, &g.username, &g.perms),
-        _ => csp_error(StatusCode::BAD_REQUEST, "invalid_grant", "invalid_grant: Invalid or expired refresh token", call),
+        _ => {
+            csp_error(StatusCode::BAD_REQUEST, "invalid_grant", "invalid_grant: Invalid or expired refresh token", call)
+        }
     }
 }
 
@@ -142,7 +156,12 @@ fn issue(h: &Horizon, call: &Call, org: &str, username: &str, perms: &[String]) 
     let id_token = jwt::encode(&with_exp(&mut id_claims, core, ACCESS_LIFETIME), SIGNING_KEY);
     let refresh_token = core.ids.token(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 64);
     core.credentials.issue(&core.clock, PROVIDER, org, &refresh_token, REFRESH_LIFETIME, false);
-    let grant = RefreshGrant { token: refresh_token.clone(), org_id: org.to_string(), username: username.to_string(), perms: perms.to_vec() };
+    let grant = RefreshGrant {
+        token: refresh_token.clone(),
+        org_id: org.to_string(),
+        username: username.to_string(),
+        perms: perms.to_vec(),
+    };
     h.refresh.insert(org, &refresh_token, grant);
     Reply::json(
         StatusCode::OK,
@@ -195,7 +214,10 @@ pub fn caller(call: &Call, write: bool) -> ApiResult<Caller> {
     };
     let token = bearer(call).ok_or_else(|| {
         let scheme = header.split_whitespace().next().unwrap_or("");
-        ApiError::new("UNAUTHORIZED", format!("Unsupported authorization scheme '{scheme}'; a Bearer token is required"))
+        ApiError::new(
+            "UNAUTHORIZED",
+            format!("Unsupported authorization scheme '{scheme}'; a Bearer token is required"),
+        )
     })?;
     let claims = jwt::verified_claims(&token, SIGNING_KEY)
         .ok_or_else(|| ApiError::new("INVALID_TOKEN", "Access token is malformed or was not issued by this service"))?;

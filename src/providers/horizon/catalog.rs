@@ -69,7 +69,10 @@ fn create_image(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     let os_type = required(os_type, "osType")?;
     let instance_id = required(instance_id, "providerInstanceId")?;
     let start = VersionNumber::parse_json(version_source).ok_or_else(|| {
-        ApiError::new("INVALID_VERSION_SOURCE", format!("Invalid versionSource {version_source}: expected X, X.Y or X.Y.Z, e.g. \"0.0\""))
+        ApiError::new(
+            "INVALID_VERSION_SOURCE",
+            format!("Invalid versionSource {version_source}: expected X, X.Y or X.Y.Z, e.g. \"0.0\""),
+        )
     })?;
     let source = source_type.unwrap_or_else(|| expected_source.to_string());
     if source != expected_source {
@@ -120,14 +123,19 @@ fn create_image(h: &Horizon, call: &Call) -> ApiResult<Reply> {
 
     let core = call.core.clone();
     let _guard = h.write_guard();
-    let lower = name.to_lowercase();
-    if h.images.filter(org, |i| i.name.to_lowercase() == lower).first().is_some() {
-        return Err(ApiError::new("IMAGE_NAME_ALREADY_EXISTS", format!("An image named '{name}' already exists in org {org}")));
+    if h.name_taken(org, &name) {
+        return Err(ApiError::new(
+            "IMAGE_NAME_ALREADY_EXISTS",
+            format!("An image named '{name}' already exists in org {org}"),
+        ));
     }
     if instance.status != "READY" {
         return Err(ApiError::new(
             "CREATE_IMAGE_SUBMIT_FAILED",
-            format!("Failed to submit create image catalog request: provider instance {instance_id} is in status {}", instance.status),
+            format!(
+                "Failed to submit create image catalog request: provider instance {instance_id} is in status {}",
+                instance.status
+            ),
         ));
     }
 
@@ -208,7 +216,14 @@ fn create_image(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     h.versions.insert(org, &version_id, version);
     h.assets.insert(org, &asset_id, asset);
     add_markers(h, &core, org, &image_id, &version_id, &marker_list, &now);
-    let work = Work { kind, image_id: image_id.clone(), version_id: version_id.clone(), asset_id: Some(asset_id), replicas: Vec::new(), last_version: false };
+    let work = Work {
+        kind,
+        image_id: image_id.clone(),
+        version_id: version_id.clone(),
+        asset_id: Some(asset_id),
+        replicas: Vec::new(),
+        last_version: false,
+    };
     lifecycle::begin(h, &core, call.operation, org, work);
 
     let (Some(img), Some(ver)) = (h.images.get(org, &image_id), h.versions.get(org, &version_id)) else {
@@ -245,7 +260,15 @@ fn create_image(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     Ok(Reply::json(StatusCode::CREATED, &body))
 }
 
-pub(super) fn add_markers(h: &Horizon, core: &crate::core::Core, org: &str, image_id: &str, version_id: &str, names: &[String], now: &str) {
+pub(super) fn add_markers(
+    h: &Horizon,
+    core: &crate::core::Core,
+    org: &str,
+    image_id: &str,
+    version_id: &str,
+    names: &[String],
+    now: &str,
+) {
     for name in names {
         let id = Horizon::new_id(core);
         let marker = Marker {
@@ -277,7 +300,18 @@ const IMAGE_LIST: ListSpec = ListSpec {
         "providerInstanceId",
         "id",
     ],
-    sortable: &["name", "createdAt", "updatedAt", "status", "id", "os", "osType", "sourceType", "gpuType", "versionCount"],
+    sortable: &[
+        "name",
+        "createdAt",
+        "updatedAt",
+        "status",
+        "id",
+        "os",
+        "osType",
+        "sourceType",
+        "gpuType",
+        "versionCount",
+    ],
 };
 
 pub fn list(h: &Horizon, call: &mut Call) -> Reply {
@@ -293,12 +327,15 @@ fn list_images(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     let os = call.query_param("os").filter(|v| !v.is_empty());
     let os_type = call.query_param("os_type").filter(|v| !v.is_empty());
     // The documented rule: a query parameter wins over a search clause on the same field.
-    if clause.as_ref().is_some_and(|c| (c.field == "os" && os.is_some()) || (c.field == "osType" && os_type.is_some())) {
+    if clause.as_ref().is_some_and(|c| (c.field == "os" && os.is_some()) || (c.field == "osType" && os_type.is_some()))
+    {
         clause = None;
     }
     let mut items = Vec::new();
     for img in h.images.list(org) {
-        if os.as_ref().is_some_and(|o| img.os.as_deref() != Some(o.as_str())) || os_type.as_ref().is_some_and(|t| img.os_type != *t) {
+        if os.as_ref().is_some_and(|o| img.os.as_deref() != Some(o.as_str()))
+            || os_type.as_ref().is_some_and(|t| img.os_type != *t)
+        {
             continue;
         }
         let rendered = h.render_image(&img);
@@ -347,11 +384,8 @@ pub(super) fn copy_page(h: &Horizon, call: &Call, org: &str, assets: Vec<Asset>)
         if pi_filter.as_ref().is_some_and(|p| a.provider_instance_id != *p) {
             continue;
         }
-        let catalog = if with_catalog {
-            h.images.get(org, &a.image_id).zip(h.versions.get(org, &a.version_id))
-        } else {
-            None
-        };
+        let catalog =
+            if with_catalog { h.images.get(org, &a.image_id).zip(h.versions.get(org, &a.version_id)) } else { None };
         let rendered = wire::asset_to(&a, catalog.as_ref().map(|(i, v)| (i, v)));
         if clause.as_ref().is_none_or(|c| field_matches(&rendered, c)) {
             items.push(rendered);
@@ -404,11 +438,12 @@ pub fn marker(h: &Horizon, call: &mut Call) -> Reply {
         let org = caller.org.as_str();
         let img = h.image(org, call.param("imageId"))?;
         let id = call.param("markerId");
-        let m = h
-            .markers
-            .get(org, id)
-            .filter(|m| m.image_id == img.id)
-            .ok_or_else(|| ApiError::new("MARKER_NOT_FOUND", format!("Marker is not found for given imageId {} and markerId {id}", img.id)))?;
+        let m = h.markers.get(org, id).filter(|m| m.image_id == img.id).ok_or_else(|| {
+            ApiError::new(
+                "MARKER_NOT_FOUND",
+                format!("Marker is not found for given imageId {} and markerId {id}", img.id),
+            )
+        })?;
         Ok(Reply::json(StatusCode::OK, &marker_value(h, org, &m)))
     })();
     answer(call, result)

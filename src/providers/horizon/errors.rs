@@ -40,7 +40,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("INVALID_VERSION_SOURCE", 400, "Invalid versionSource"),
     ("SOURCE_TYPE_ACTION_MISMATCH", 400, "Source type does not match the action"),
     ("INVALID_PROVIDER_INSTANCE", 400, "Provider instance is not valid for this org"),
-    ("UNSUPPORTED_SOURCE_TYPE", 400, "Add version is allowed only for an image having source type AZURE_SIG or AZURE_CUSTOM_VM"),
+    (
+        "UNSUPPORTED_SOURCE_TYPE",
+        400,
+        "Add version is allowed only for an image having source type AZURE_SIG or AZURE_CUSTOM_VM",
+    ),
     ("UNSUPPORTED_VERSION_TYPE", 400, "Only MAJOR and MINOR version types are supported"),
     ("GPU_TYPE_MISMATCH", 400, "gpuType must match the GPU type of the image"),
     ("OS_TYPE_MISMATCH", 400, "osType must match the OS type of the image"),
@@ -74,10 +78,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
 ];
 
 pub fn status_of(code: &str) -> Option<StatusCode> {
-    CODES
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .and_then(|(_, s, _)| StatusCode::from_u16(*s).ok())
+    CODES.iter().find(|(c, _, _)| *c == code).and_then(|(_, s, _)| StatusCode::from_u16(*s).ok())
 }
 
 pub fn default_message(code: &str) -> Option<&'static str> {

@@ -5,8 +5,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::model::{
-    Asset, Image, Marker, Principal, ProviderInstance, Version, ASSET_STATUSES, ASSET_TYPES, GPU_TYPES, IMAGE_STATUSES, OS_TYPES,
-    SOURCE_TYPES, VERSION_STATUSES, VERSION_TYPES,
+    Asset, Image, Marker, Principal, ProviderInstance, Version, ASSET_STATUSES, ASSET_TYPES, GPU_TYPES, IMAGE_STATUSES,
+    OS_TYPES, SOURCE_TYPES, VERSION_STATUSES, VERSION_TYPES,
 };
 use super::Horizon;
 use crate::core::fixtures::FixtureFiles;
@@ -139,7 +139,13 @@ pub fn load(h: &Horizon, _core: &Core, files: &FixtureFiles) -> Result<(), Strin
     for (oi, org) in world.orgs.iter().enumerate() {
         let o = org.id.as_str();
         for t in &org.api_tokens {
-            let p = Principal { key: t.token.clone(), secret: None, org_id: o.into(), username: t.username.clone(), perms: t.perms.clone() };
+            let p = Principal {
+                key: t.token.clone(),
+                secret: None,
+                org_id: o.into(),
+                username: t.username.clone(),
+                perms: t.perms.clone(),
+            };
             h.principals.insert(o, &t.token, p);
         }
         for c in &org.oauth_clients {
@@ -170,7 +176,11 @@ pub fn load(h: &Horizon, _core: &Core, files: &FixtureFiles) -> Result<(), Strin
             check(files, &format!("{at}.sourceType"), &img.source_type, SOURCE_TYPES)?;
             check(files, &format!("{at}.status"), &img.status, IMAGE_STATUSES)?;
             let Some(home) = h.instances.get(o, &img.provider_instance_id) else {
-                return Err(files.error(FILE, &format!("{at}.providerInstanceId"), "no such provider instance in this org"));
+                return Err(files.error(
+                    FILE,
+                    &format!("{at}.providerInstanceId"),
+                    "no such provider instance in this org",
+                ));
             };
             let image = Image {
                 id: img.id.clone(),
@@ -225,7 +235,11 @@ pub fn load(h: &Horizon, _core: &Core, files: &FixtureFiles) -> Result<(), Strin
                     check(files, &format!("{at}.assetType"), &a.asset_type, ASSET_TYPES)?;
                     let pi = a.provider_instance_id.clone().unwrap_or_else(|| home.id.clone());
                     let Some(instance) = h.instances.get(o, &pi) else {
-                        return Err(files.error(FILE, &format!("{at}.providerInstanceId"), "no such provider instance in this org"));
+                        return Err(files.error(
+                            FILE,
+                            &format!("{at}.providerInstanceId"),
+                            "no such provider instance in this org",
+                        ));
                     };
                     let history = match &a.error_code {
                         Some(code) => vec![json!({

@@ -154,7 +154,8 @@ fn apply_step(h: &Horizon, core: &Core, org: &str, work: &Work, index: usize, st
             if let (true, Some(asset)) = (known, &work.asset_id) {
                 set_asset(h, core, org, asset, status, None);
             }
-            let (image, version) = if index == 0 { ("PENDING", "PENDING") } else { ("IN_PROGRESS", "IMPORT_IN_PROGRESS") };
+            let (image, version) =
+                if index == 0 { ("PENDING", "PENDING") } else { ("IN_PROGRESS", "IMPORT_IN_PROGRESS") };
             set_version(h, core, org, &work.version_id, version, None);
             set_image(h, core, org, &work.image_id, image);
         }

@@ -35,11 +35,16 @@ pub fn search_clause(pairs: &[(String, String)], spec: &ListSpec) -> ApiResult<O
 /// Sorts and pages already-filtered items into a Spring page envelope.
 pub fn page(mut items: Vec<Value>, pairs: &[(String, String)], spec: &ListSpec) -> ApiResult<Value> {
     let req = page_request(pairs, spec.sortable).map_err(|m| ApiError::new("INVALID_PARAMETER", m))?;
-    sort_items(&mut items, &req.sort, |v, p| v.get(p).cloned().unwrap_or(Value::Null), |v| {
-        (
-            v.get("createdAt").and_then(Value::as_str).unwrap_or("").to_string(),
-            v.get("id").and_then(Value::as_str).unwrap_or("").to_string(),
-        )
-    });
+    sort_items(
+        &mut items,
+        &req.sort,
+        |v, p| v.get(p).cloned().unwrap_or(Value::Null),
+        |v| {
+            (
+                v.get("createdAt").and_then(Value::as_str).unwrap_or("").to_string(),
+                v.get("id").and_then(Value::as_str).unwrap_or("").to_string(),
+            )
+        },
+    );
     Ok(envelope(items, &req))
 }

@@ -72,13 +72,18 @@ impl Horizon {
     }
 
     fn image(&self, org: &str, id: &str) -> Result<Image, ApiError> {
-        self.images.get(org, id).ok_or_else(|| ApiError::new("IMAGE_NOT_FOUND", format!("Image is not found for given imageId {id}")))
+        self.images
+            .get(org, id)
+            .ok_or_else(|| ApiError::new("IMAGE_NOT_FOUND", format!("Image is not found for given imageId {id}")))
     }
 
     /// A version of that image (a version id of another image is not found).
     fn version(&self, org: &str, image_id: &str, id: &str) -> Result<Version, ApiError> {
         self.versions.get(org, id).filter(|v| v.stream_id == image_id).ok_or_else(|| {
-            ApiError::new("VERSION_NOT_FOUND", format!("Version is not found for given imageId {image_id} and versionId {id}"))
+            ApiError::new(
+                "VERSION_NOT_FOUND",
+                format!("Version is not found for given imageId {image_id} and versionId {id}"),
+            )
         })
     }
 
@@ -105,14 +110,26 @@ impl Horizon {
 
     /// Image busy: deleting, or one of its versions has background work running.
     fn busy(&self, org: &str, image: &Image) -> Option<ApiError> {
-        let busy = image.status == "DELETING" || self.versions_of(org, &image.id).iter().any(|v| model::version_in_transition(&v.status));
-        busy.then(|| ApiError::new("IMAGE_OPERATION_IN_PROGRESS", format!("Another operation is in progress on image {}", image.id)))
+        let busy = image.status == "DELETING"
+            || self.versions_of(org, &image.id).iter().any(|v| model::version_in_transition(&v.status));
+        busy.then(|| {
+            ApiError::new(
+                "IMAGE_OPERATION_IN_PROGRESS",
+                format!("Another operation is in progress on image {}", image.id),
+            )
+        })
+    }
+
+    /// Image names are unique per org, ignoring case (clients look images up by `name $eq`).
+    fn name_taken(&self, org: &str, name: &str) -> bool {
+        let lower = name.to_lowercase();
+        !self.images.filter(org, |i| i.name.to_lowercase() == lower).is_empty()
     }
 
     fn instance(&self, org: &str, id: &str) -> Result<ProviderInstance, ApiError> {
-        self.instances
-            .get(org, id)
-            .ok_or_else(|| ApiError::new("INVALID_PROVIDER_INSTANCE", format!("Provider instance {id} is not found in the org")))
+        self.instances.get(org, id).ok_or_else(|| {
+            ApiError::new("INVALID_PROVIDER_INSTANCE", format!("Provider instance {id} is not found in the org"))
+        })
     }
 
     /// One replica copy per provider instance on a version.
@@ -197,7 +214,9 @@ impl Provider for Horizon {
             return csp_error(status, code, &format!("{} {} cannot be served", call.method, call.path), call);
         }
         match err {
-            CoreError::NotFound => ApiError::new("NOT_FOUND", format!("No handler found for {} {}", call.method, call.path)).reply(call),
+            CoreError::NotFound => {
+                ApiError::new("NOT_FOUND", format!("No handler found for {} {}", call.method, call.path)).reply(call)
+            }
             // The read-only catalog service has no write mappings at all.
             CoreError::MethodNotAllowed(_) if call.path.starts_with("/ims-catalog/") => {
                 ApiError::new("NOT_FOUND", format!("No handler found for {} {}", call.method, call.path)).reply(call)
@@ -211,7 +230,9 @@ impl Provider for Horizon {
             CoreError::PayloadTooLarge { limit } => {
                 ApiError::new("PAYLOAD_TOO_LARGE", format!("Request body is larger than {limit} bytes")).reply(call)
             }
-            CoreError::BadBody(m) => ApiError::new("MALFORMED_REQUEST", format!("Could not read the request body: {m}")).reply(call),
+            CoreError::BadBody(m) => {
+                ApiError::new("MALFORMED_REQUEST", format!("Could not read the request body: {m}")).reply(call)
+            }
         }
     }
 

@@ -32,8 +32,16 @@ pub const ASSET_TYPES: &[&str] = &[
     "VSPHERE_MASTER_VM",
     "AZURE_NETWORK_RESOURCE",
 ];
-pub const IMAGE_STATUSES: &[&str] =
-    &["AVAILABLE", "DELETING", "DISABLED", "FAILED", "IMPORT_COMPLETE", "IN_PROGRESS", "PARTIALLY_AVAILABLE", "PENDING"];
+pub const IMAGE_STATUSES: &[&str] = &[
+    "AVAILABLE",
+    "DELETING",
+    "DISABLED",
+    "FAILED",
+    "IMPORT_COMPLETE",
+    "IN_PROGRESS",
+    "PARTIALLY_AVAILABLE",
+    "PENDING",
+];
 pub const VERSION_STATUSES: &[&str] = &[
     "AVAILABLE",
     "DELETING",

@@ -50,10 +50,7 @@ pub fn page_request(pairs: &[(String, String)], sortable: &[&str]) -> Result<Pag
 }
 
 fn parse_int(name: &str, value: &str) -> Result<i64, String> {
-    value
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| format!("Parameter '{name}' must be an integer, got '{value}'"))
+    value.trim().parse::<i64>().map_err(|_| format!("Parameter '{name}' must be an integer, got '{value}'"))
 }
 
 fn parse_sort(spec: &str, sortable: &[&str]) -> Option<SortKey> {
@@ -67,7 +64,12 @@ fn parse_sort(spec: &str, sortable: &[&str]) -> Option<SortKey> {
 }
 
 /// Sorts `items` by the request's keys, then by the default key (creation time, then id) so pages are stable.
-pub fn sort_items<T>(items: &mut [T], keys: &[SortKey], field: impl Fn(&T, &str) -> Value, default_key: impl Fn(&T) -> (String, String)) {
+pub fn sort_items<T>(
+    items: &mut [T],
+    keys: &[SortKey],
+    field: impl Fn(&T, &str) -> Value,
+    default_key: impl Fn(&T) -> (String, String),
+) {
     items.sort_by(|a, b| {
         for key in keys {
             let ord = compare_values(&field(a, &key.property), &field(b, &key.property));

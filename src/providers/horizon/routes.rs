@@ -11,15 +11,40 @@ use crate::core::provider::{Route, Routes};
 pub fn table(h: Arc<Horizon>) -> Vec<Route> {
     let mut r = Routes::new(h)
         .add(Method::POST, "/csp/gateway/am/api/auth/api-tokens/authorize", "horizon.token.apiToken", auth::api_token)
-        .add(Method::POST, "/csp/gateway/am/api/auth/authorize", "horizon.token.clientCredentials", auth::client_credentials)
+        .add(
+            Method::POST,
+            "/csp/gateway/am/api/auth/authorize",
+            "horizon.token.clientCredentials",
+            auth::client_credentials,
+        )
         .add(Method::POST, "/csp/gateway/am/api/auth/token", "horizon.token.refresh", auth::refresh)
         .add(Method::POST, "/auth/v1/oauth/token", "horizon.token.oauth", auth::client_credentials)
         .add(Method::POST, "/imagemgmt/v1/images", "horizon.image.create", catalog::create)
         .add(Method::POST, "/imagemgmt/v1/images/{imageId}/versions", "horizon.version.create", versions::create)
-        .add(Method::POST, "/imagemgmt/v1/images/{imageId}/versions/{versionId}", "horizon.version.publish", versions::publish)
-        .add(Method::POST, "/imagemgmt/v1/images/{imageId}/versions/{versionId}/republish", "horizon.version.republish", versions::republish)
-        .add(Method::POST, "/imagemgmt/v1/images/{imageId}/versions/{versionId}/clone", "horizon.version.clone", versions::clone)
-        .add(Method::DELETE, "/imagemgmt/v1/images/{imageId}/versions/{versionId}", "horizon.version.delete", versions::delete);
+        .add(
+            Method::POST,
+            "/imagemgmt/v1/images/{imageId}/versions/{versionId}",
+            "horizon.version.publish",
+            versions::publish,
+        )
+        .add(
+            Method::POST,
+            "/imagemgmt/v1/images/{imageId}/versions/{versionId}/republish",
+            "horizon.version.republish",
+            versions::republish,
+        )
+        .add(
+            Method::POST,
+            "/imagemgmt/v1/images/{imageId}/versions/{versionId}/clone",
+            "horizon.version.clone",
+            versions::clone,
+        )
+        .add(
+            Method::DELETE,
+            "/imagemgmt/v1/images/{imageId}/versions/{versionId}",
+            "horizon.version.delete",
+            versions::delete,
+        );
     for prefix in [READ_IMAGEMGMT, READ_CATALOG] {
         for (path, op, handler) in prefix {
             r = r.add(Method::GET, path, op, *handler);

@@ -96,12 +96,7 @@ pub fn next_major(existing: &[VersionNumber]) -> VersionNumber {
 
 /// Add Version MINOR from a source version: the next unused minor under the source's major.
 pub fn next_minor(source: VersionNumber, existing: &[VersionNumber]) -> VersionNumber {
-    let top = existing
-        .iter()
-        .filter(|v| v.major == source.major)
-        .map(|v| v.minor)
-        .max()
-        .unwrap_or(source.minor);
+    let top = existing.iter().filter(|v| v.major == source.major).map(|v| v.minor).max().unwrap_or(source.minor);
     VersionNumber::new(source.major, top.max(source.minor).saturating_add(1), 0)
 }
 

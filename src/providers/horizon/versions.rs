@@ -8,7 +8,9 @@ use super::catalog::{add_markers, answer, copy_page, truthy};
 use super::errors::{ApiError, ApiResult};
 use super::lifecycle::{self, Kind, Work};
 use super::listing::{field_matches, page, search_clause, ListSpec};
-use super::model::{version_in_transition, Asset, Image, Version, GPU_TYPES, OS_TYPES, PROVIDER_LABELS, SOURCE_TYPES, VERSION_TYPES};
+use super::model::{
+    version_in_transition, Asset, Image, Version, GPU_TYPES, OS_TYPES, PROVIDER_LABELS, SOURCE_TYPES, VERSION_TYPES,
+};
 use super::version_name::{next_major, next_minor, VersionNumber, VersionType};
 use super::wire::{self, check_asset_details, marker_names, required, Body, Fields};
 use super::Horizon;
@@ -37,7 +39,12 @@ fn next_name(existing: &[Version], kind: VersionType, source: Option<&Version>) 
         }
         (VersionType::Patch, Some(s)) => {
             let n = VersionNumber::parse(&s.name).unwrap_or(VersionNumber::new(1, 0, 0));
-            let top = nums.iter().filter(|v| v.major == n.major && v.minor == n.minor).map(|v| v.patch).max().unwrap_or(n.patch);
+            let top = nums
+                .iter()
+                .filter(|v| v.major == n.major && v.minor == n.minor)
+                .map(|v| v.patch)
+                .max()
+                .unwrap_or(n.patch);
             (VersionNumber::new(n.major, n.minor, top + 1), Some(s))
         }
         _ => (next_major(&nums), source.or_else(|| newest(existing))),
@@ -184,7 +191,10 @@ fn add_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     body_org(&f, org)?;
 
     let img = h.image(org, call.param("imageId")).map_err(|_| {
-        ApiError::new("IMAGE_NOT_FOUND", format!("Source Image or Version is not found for given imageId {}", call.param("imageId")))
+        ApiError::new(
+            "IMAGE_NOT_FOUND",
+            format!("Source Image or Version is not found for given imageId {}", call.param("imageId")),
+        )
     })?;
     if !ADD_VERSION_SOURCES.contains(&img.source_type.as_str()) {
         return Err(ApiError::new(
@@ -194,33 +204,51 @@ fn add_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     }
     let source_type = source_type.unwrap_or_else(|| img.source_type.clone());
     if !ADD_VERSION_SOURCES.contains(&source_type.as_str()) {
-        return Err(ApiError::new("UNSUPPORTED_SOURCE_TYPE", format!("sourceType {source_type} is not supported; use AZURE_SIG or AZURE_CUSTOM_VM")));
+        return Err(ApiError::new(
+            "UNSUPPORTED_SOURCE_TYPE",
+            format!("sourceType {source_type} is not supported; use AZURE_SIG or AZURE_CUSTOM_VM"),
+        ));
     }
     let version_type = required(version_type, "versionType")?;
     let kind = match VersionType::parse(&version_type) {
         Some(VersionType::Patch) | None => {
-            return Err(ApiError::new("UNSUPPORTED_VERSION_TYPE", format!("versionType {version_type} is not supported; only MAJOR and MINOR are")))
+            return Err(ApiError::new(
+                "UNSUPPORTED_VERSION_TYPE",
+                format!("versionType {version_type} is not supported; only MAJOR and MINOR are"),
+            ))
         }
         Some(k) => k,
     };
     if let Some(g) = gpu_type.filter(|g| *g != img.gpu_type) {
-        return Err(ApiError::new("GPU_TYPE_MISMATCH", format!("gpuType {g} does not match the image's gpuType {}", img.gpu_type)));
+        return Err(ApiError::new(
+            "GPU_TYPE_MISMATCH",
+            format!("gpuType {g} does not match the image's gpuType {}", img.gpu_type),
+        ));
     }
     if let Some(o) = os_type.filter(|o| *o != img.os_type) {
-        return Err(ApiError::new("OS_TYPE_MISMATCH", format!("osType {o} does not match the image's osType {}", img.os_type)));
+        return Err(ApiError::new(
+            "OS_TYPE_MISMATCH",
+            format!("osType {o} does not match the image's osType {}", img.os_type),
+        ));
     }
     if kind == VersionType::Minor && source_version_id.is_none() {
         return Err(ApiError::new("SOURCE_VERSION_REQUIRED", "sourceVersionId is needed when versionType is MINOR"));
     }
     let source = match &source_version_id {
         Some(id) => Some(h.version(org, &img.id, id).map_err(|_| {
-            ApiError::new("VERSION_NOT_FOUND", format!("Source Image or Version is not found for given imageId {} and versionId {id}", img.id))
+            ApiError::new(
+                "VERSION_NOT_FOUND",
+                format!("Source Image or Version is not found for given imageId {} and versionId {id}", img.id),
+            )
         })?),
         None => None,
     };
     let instance = h.instance(org, instance_id.as_deref().unwrap_or(&img.provider_instance_id))?;
     if let Some(l) = label.as_deref().filter(|l| *l != instance.provider_label) {
-        return Err(ApiError::new("INVALID_PROVIDER_INSTANCE", format!("providerLabel {l} does not match provider instance {} ({})", instance.id, instance.provider_label)));
+        return Err(ApiError::new(
+            "INVALID_PROVIDER_INSTANCE",
+            format!("providerLabel {l} does not match provider instance {} ({})", instance.id, instance.provider_label),
+        ));
     }
 
     let core = call.core.clone();
@@ -232,14 +260,20 @@ fn add_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     if instance.status != "READY" {
         return Err(ApiError::new(
             "ADD_VERSION_SUBMIT_FAILED",
-            format!("Failed to submit add version request: provider instance {} is in status {}", instance.id, instance.status),
+            format!(
+                "Failed to submit add version request: provider instance {} is in status {}",
+                instance.id, instance.status
+            ),
         ));
     }
     let existing = h.versions_of(org, &img.id);
     let (name, history) = next_name(&existing, kind, source.as_ref());
     let sig = source_type == "AZURE_SIG";
-    let (asset_type, asset_status, work_kind) =
-        if sig { ("AZURE_IMAGE_IN_SIG", "COPYING_IMAGE", Kind::Copy) } else { ("AZURE_VM_IN_RG", "IMPORT_PENDING", Kind::Import) };
+    let (asset_type, asset_status, work_kind) = if sig {
+        ("AZURE_IMAGE_IN_SIG", "COPYING_IMAGE", Kind::Copy)
+    } else {
+        ("AZURE_VM_IN_RG", "IMPORT_PENDING", Kind::Import)
+    };
     let data = details.map(|(_, d)| d).unwrap_or_else(|| json!({}));
     let nv = NewVersion {
         image: &img,
@@ -258,7 +292,14 @@ fn add_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
         source_asset_id: None,
     };
     let (version_id, asset_id) = insert_version(h, &core, org, nv, &marker_list);
-    let work = Work { kind: work_kind, image_id: img.id.clone(), version_id: version_id.clone(), asset_id: Some(asset_id), replicas: Vec::new(), last_version: false };
+    let work = Work {
+        kind: work_kind,
+        image_id: img.id.clone(),
+        version_id: version_id.clone(),
+        asset_id: Some(asset_id),
+        replicas: Vec::new(),
+        last_version: false,
+    };
     lifecycle::begin(h, &core, call.operation, org, work);
     Ok(Reply::json(StatusCode::CREATED, &version_response(h, org, &img.id, &version_id)?))
 }
@@ -308,12 +349,25 @@ fn replica_list(h: &Horizon, org: &str, f: &Fields, field: &str) -> ApiResult<Op
         };
         let id = match obj.get("providerInstanceId") {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
-            None | Some(Value::Null) => return Err(ApiError::new("MISSING_FIELD", format!("Field '{path}.providerInstanceId' is mandatory"))),
-            Some(_) => return Err(ApiError::new("INVALID_FIELD", format!("Field '{path}.providerInstanceId' must be a string"))),
+            None | Some(Value::Null) => {
+                return Err(ApiError::new("MISSING_FIELD", format!("Field '{path}.providerInstanceId' is mandatory")))
+            }
+            Some(_) => {
+                return Err(ApiError::new(
+                    "INVALID_FIELD",
+                    format!("Field '{path}.providerInstanceId' must be a string"),
+                ))
+            }
         };
         if let Some(l) = obj.get("providerLabel").filter(|v| !v.is_null()) {
             if !l.as_str().is_some_and(|s| PROVIDER_LABELS.contains(&s)) {
-                return Err(ApiError::new("INVALID_ENUM_VALUE", format!("Invalid value {l} for field '{path}.providerLabel'; allowed values: {}", PROVIDER_LABELS.join(", "))));
+                return Err(ApiError::new(
+                    "INVALID_ENUM_VALUE",
+                    format!(
+                        "Invalid value {l} for field '{path}.providerLabel'; allowed values: {}",
+                        PROVIDER_LABELS.join(", ")
+                    ),
+                ));
             }
         }
         h.instance(org, &id)?;
@@ -334,8 +388,12 @@ fn publish_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     let org = caller.org.as_str();
     match call.query_param("action").as_deref() {
         Some("publish") => {}
-        None | Some("") => return Err(ApiError::new("INVALID_ACTION", "Required request parameter 'action' is not present")),
-        Some(other) => return Err(ApiError::new("INVALID_ACTION", format!("Unsupported action '{other}'; supported: publish"))),
+        None | Some("") => {
+            return Err(ApiError::new("INVALID_ACTION", "Required request parameter 'action' is not present"))
+        }
+        Some(other) => {
+            return Err(ApiError::new("INVALID_ACTION", format!("Unsupported action '{other}'; supported: publish")))
+        }
     }
     let body = Body::parse_optional(call)?;
     let f = body.fields();
@@ -361,21 +419,34 @@ fn publish_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     if ver.status != "IMPORT_COMPLETE" {
         return Err(ApiError::new(
             "PRECONDITION_FAILED",
-            format!("Precondition failed: version {} is {}; only an IMPORT_COMPLETE version can be published", ver.id, ver.status),
+            format!(
+                "Precondition failed: version {} is {}; only an IMPORT_COMPLETE version can be published",
+                ver.id, ver.status
+            ),
         ));
     }
-    if let Some(other) = h.versions_of(org, &img.id).iter().find(|v| v.id != ver.id && version_in_transition(&v.status)) {
-        return Err(ApiError::new("PRECONDITION_FAILED", format!("Precondition failed: version {} of the image is {}", other.id, other.status)));
+    if let Some(other) = h.versions_of(org, &img.id).iter().find(|v| v.id != ver.id && version_in_transition(&v.status))
+    {
+        return Err(ApiError::new(
+            "PRECONDITION_FAILED",
+            format!("Precondition failed: version {} of the image is {}", other.id, other.status),
+        ));
     }
     let home = h.instance(org, &ver.provider_instance_id)?;
     if home.status != "READY" {
         return Err(ApiError::new(
             "PUBLISH_SUBMIT_FAILED",
-            format!("Failed to submit Image publish request: provider instance {} is in status {}", home.id, home.status),
+            format!(
+                "Failed to submit Image publish request: provider instance {} is in status {}",
+                home.id, home.status
+            ),
         ));
     }
     let (replica_ids, replicas_value) = replicas.unwrap_or_else(|| {
-        (vec![home.id.clone()], json!([{"providerInstanceId": home.id, "providerLabel": home.provider_label, "edgeDeploymentId": null}]))
+        (
+            vec![home.id.clone()],
+            json!([{"providerInstanceId": home.id, "providerLabel": home.provider_label, "edgeDeploymentId": null}]),
+        )
     });
     let publish = json!({
         "description": description,
@@ -396,7 +467,14 @@ fn publish_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
         v.version += 1;
     });
     let asset_id = h.assets.filter(org, |a| a.version_id == ver.id && !a.is_replica()).into_iter().next().map(|a| a.id);
-    let work = Work { kind: Kind::Publish, image_id: img.id.clone(), version_id: ver.id.clone(), asset_id, replicas: replica_ids, last_version: false };
+    let work = Work {
+        kind: Kind::Publish,
+        image_id: img.id.clone(),
+        version_id: ver.id.clone(),
+        asset_id,
+        replicas: replica_ids,
+        last_version: false,
+    };
     lifecycle::begin(h, &core, call.operation, org, work);
     let ver = h.version(org, &img.id, &ver.id)?;
     let mut reply = publish.clone();
@@ -421,14 +499,20 @@ fn republish_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     let ver = h.version(org, &img.id, call.param("versionId"))?;
     let (ids, list) = required(replica_list(h, org, &f, "additionalReplicas")?, "additionalReplicas")?;
     if ids.is_empty() {
-        return Err(ApiError::new("MISSING_FIELD", "Field 'additionalReplicas' must name at least one provider instance"));
+        return Err(ApiError::new(
+            "MISSING_FIELD",
+            "Field 'additionalReplicas' must name at least one provider instance",
+        ));
     }
 
     let core = call.core.clone();
     let _guard = h.write_guard();
     let ver = h.version(org, &img.id, &ver.id)?;
     if version_in_transition(&ver.status) {
-        return Err(ApiError::new("IMAGE_OPERATION_IN_PROGRESS", format!("Version {} is {}; wait for it to finish", ver.id, ver.status)));
+        return Err(ApiError::new(
+            "IMAGE_OPERATION_IN_PROGRESS",
+            format!("Version {} is {}; wait for it to finish", ver.id, ver.status),
+        ));
     }
     if !matches!(ver.status.as_str(), "AVAILABLE" | "PARTIALLY_AVAILABLE") {
         return Err(ApiError::new(
@@ -439,11 +523,21 @@ fn republish_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     if let Some(bad) = ids.iter().filter_map(|id| h.instances.get(org, id)).find(|i| i.status != "READY") {
         return Err(ApiError::new(
             "REPUBLISH_SUBMIT_FAILED",
-            format!("Failed to submit Image republish request: provider instance {} is in status {}", bad.id, bad.status),
+            format!(
+                "Failed to submit Image republish request: provider instance {} is in status {}",
+                bad.id, bad.status
+            ),
         ));
     }
     h.add_replicas(&core, org, &ver.id, &ids, "REPLICATING");
-    let work = Work { kind: Kind::Republish, image_id: img.id.clone(), version_id: ver.id.clone(), asset_id: None, replicas: ids, last_version: false };
+    let work = Work {
+        kind: Kind::Republish,
+        image_id: img.id.clone(),
+        version_id: ver.id.clone(),
+        asset_id: None,
+        replicas: ids,
+        last_version: false,
+    };
     lifecycle::begin(h, &core, call.operation, org, work);
     let ver = h.version(org, &img.id, &ver.id)?;
     let publish = ver.publish.clone().unwrap_or_else(|| json!({}));
@@ -472,8 +566,15 @@ fn clone_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     let to_new_image = match call.query_param("action").as_deref() {
         Some("clone-image") => true,
         Some("clone-version") => false,
-        None | Some("") => return Err(ApiError::new("INVALID_ACTION", "Required request parameter 'action' is not present")),
-        Some(other) => return Err(ApiError::new("INVALID_ACTION", format!("Unsupported action '{other}'; supported: clone-image, clone-version"))),
+        None | Some("") => {
+            return Err(ApiError::new("INVALID_ACTION", "Required request parameter 'action' is not present"))
+        }
+        Some(other) => {
+            return Err(ApiError::new(
+                "INVALID_ACTION",
+                format!("Unsupported action '{other}'; supported: clone-image, clone-version"),
+            ))
+        }
     };
     let body = Body::parse(call)?;
     let f = body.fields();
@@ -490,7 +591,10 @@ fn clone_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
         return Err(ApiError::new("MISSING_FIELD", "Field 'imageName' is mandatory for action=clone-image"));
     }
     if !to_new_image && kind == VersionType::Patch {
-        return Err(ApiError::new("UNSUPPORTED_VERSION_TYPE", "versionType PATCH is not supported for clone-version; only MAJOR and MINOR are"));
+        return Err(ApiError::new(
+            "UNSUPPORTED_VERSION_TYPE",
+            "versionType PATCH is not supported for clone-version; only MAJOR and MINOR are",
+        ));
     }
     let img = h.image(org, call.param("imageId"))?;
     let src = h.version(org, &img.id, call.param("versionId"))?;
@@ -499,20 +603,29 @@ fn clone_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     let _guard = h.write_guard();
     let src = h.version(org, &img.id, &src.id)?;
     if version_in_transition(&src.status) {
-        return Err(ApiError::new("IMAGE_OPERATION_IN_PROGRESS", format!("Version {} is {}; wait for it to finish", src.id, src.status)));
+        return Err(ApiError::new(
+            "IMAGE_OPERATION_IN_PROGRESS",
+            format!("Version {} is {}; wait for it to finish", src.id, src.status),
+        ));
     }
     if !matches!(src.status.as_str(), "IMPORT_COMPLETE" | "AVAILABLE" | "PARTIALLY_AVAILABLE") {
-        return Err(ApiError::new("PRECONDITION_FAILED", format!("Precondition failed: version {} is {} and cannot be cloned", src.id, src.status)));
+        return Err(ApiError::new(
+            "PRECONDITION_FAILED",
+            format!("Precondition failed: version {} is {} and cannot be cloned", src.id, src.status),
+        ));
     }
     let home = h.instance(org, &src.provider_instance_id)?;
-    let source_asset = h.assets.filter(org, |a| a.version_id == src.id && !a.is_replica()).into_iter().next().map(|a| a.id);
+    let source_asset =
+        h.assets.filter(org, |a| a.version_id == src.id && !a.is_replica()).into_iter().next().map(|a| a.id);
     let data = details.map(|(_, d)| d).unwrap_or_else(|| json!({}));
     let now = wire::timestamp(&core);
     let target = if to_new_image {
         let name = image_name.unwrap_or_default();
-        let lower = name.to_lowercase();
-        if h.images.filter(org, |i| i.name.to_lowercase() == lower).first().is_some() {
-            return Err(ApiError::new("IMAGE_NAME_ALREADY_EXISTS", format!("An image named '{name}' already exists in org {org}")));
+        if h.name_taken(org, &name) {
+            return Err(ApiError::new(
+                "IMAGE_NAME_ALREADY_EXISTS",
+                format!("An image named '{name}' already exists in org {org}"),
+            ));
         }
         let image = Image {
             id: Horizon::new_id(&core),
@@ -564,7 +677,14 @@ fn clone_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
         source_asset_id: source_asset,
     };
     let (version_id, asset_id) = insert_version(h, &core, org, nv, &marker_list);
-    let work = Work { kind: Kind::Clone, image_id: target.id.clone(), version_id: version_id.clone(), asset_id: Some(asset_id), replicas: Vec::new(), last_version: false };
+    let work = Work {
+        kind: Kind::Clone,
+        image_id: target.id.clone(),
+        version_id: version_id.clone(),
+        asset_id: Some(asset_id),
+        replicas: Vec::new(),
+        last_version: false,
+    };
     lifecycle::begin(h, &core, call.operation, org, work);
     Ok(Reply::json(StatusCode::CREATED, &version_response(h, org, &target.id, &version_id)?))
 }
@@ -581,12 +701,20 @@ fn delete_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
         None => false,
         Some(v) if v.eq_ignore_ascii_case("true") => true,
         Some(v) if v.eq_ignore_ascii_case("false") || v.is_empty() => false,
-        Some(v) => return Err(ApiError::new("INVALID_PARAMETER", format!("Parameter 'force' must be true or false, got '{v}'"))),
+        Some(v) => {
+            return Err(ApiError::new(
+                "INVALID_PARAMETER",
+                format!("Parameter 'force' must be true or false, got '{v}'"),
+            ))
+        }
     };
     let core = call.core.clone();
     let _guard = h.write_guard();
     let not_found = |_| {
-        ApiError::new("VERSION_NOT_FOUND", format!("Unable to find the image version {} of image {}", call.param("versionId"), call.param("imageId")))
+        ApiError::new(
+            "VERSION_NOT_FOUND",
+            format!("Unable to find the image version {} of image {}", call.param("versionId"), call.param("imageId")),
+        )
     };
     let img = h.image(org, call.param("imageId")).map_err(not_found)?;
     let ver = h.version(org, &img.id, call.param("versionId")).map_err(not_found)?;
@@ -596,7 +724,10 @@ fn delete_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
     if let Some(m) = h.markers.filter(org, |m| m.version_id == ver.id && m.template_count > 0).first() {
         return Err(ApiError::new(
             "VERSION_IN_USE",
-            format!("Template in admin is using version {}: marker '{}' has {} template(s)", ver.id, m.name, m.template_count),
+            format!(
+                "Template in admin is using version {}: marker '{}' has {} template(s)",
+                ver.id, m.name, m.template_count
+            ),
         ));
     }
     if version_in_transition(&ver.status) {
@@ -620,7 +751,14 @@ fn delete_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
         v.updated_at = now;
         v.version += 1;
     });
-    let work = Work { kind: Kind::Delete, image_id: img.id.clone(), version_id: ver.id.clone(), asset_id: None, replicas: Vec::new(), last_version };
+    let work = Work {
+        kind: Kind::Delete,
+        image_id: img.id.clone(),
+        version_id: ver.id.clone(),
+        asset_id: None,
+        replicas: Vec::new(),
+        last_version,
+    };
     lifecycle::begin(h, &core, call.operation, org, work);
     Ok(Reply::empty(StatusCode::ACCEPTED))
 }
@@ -644,11 +782,9 @@ pub fn copy(h: &Horizon, call: &mut Call) -> Reply {
         let img = h.image(org, call.param("imageId"))?;
         let ver = h.version(org, &img.id, call.param("versionId"))?;
         let id = call.param("copyId");
-        let a = h
-            .assets
-            .get(org, id)
-            .filter(|a| a.version_id == ver.id)
-            .ok_or_else(|| ApiError::new("COPY_NOT_FOUND", format!("Image copy {id} is not found for version {}", ver.id)))?;
+        let a = h.assets.get(org, id).filter(|a| a.version_id == ver.id).ok_or_else(|| {
+            ApiError::new("COPY_NOT_FOUND", format!("Image copy {id} is not found for version {}", ver.id))
+        })?;
         let catalog = truthy(call, "include_catalog_details").then_some((&img, &ver));
         Ok(Reply::json(StatusCode::OK, &wire::asset_to(&a, catalog)))
     })();
@@ -672,7 +808,10 @@ mod tests {
     #[test]
     fn major_continues_the_newest_lineage() {
         let have = vec![v("1.0.0", &["1.0.0"]), v("1.1.0", &["1.0.0", "1.1.0"])];
-        assert_eq!(next_name(&have, VersionType::Major, None), ("2.0.0".into(), vec!["1.0.0".into(), "1.1.0".into(), "2.0.0".into()]));
+        assert_eq!(
+            next_name(&have, VersionType::Major, None),
+            ("2.0.0".into(), vec!["1.0.0".into(), "1.1.0".into(), "2.0.0".into()])
+        );
     }
 
     #[test]

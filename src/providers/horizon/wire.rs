@@ -77,7 +77,9 @@ impl<'a> Fields<'a> {
     /// A string that must not be blank when present.
     pub fn name(&self, field: &str) -> ApiResult<Option<String>> {
         match self.str(field)? {
-            Some(s) if s.trim().is_empty() => Err(ApiError::new("MISSING_FIELD", format!("Field '{}' must not be blank", self.path(field)))),
+            Some(s) if s.trim().is_empty() => {
+                Err(ApiError::new("MISSING_FIELD", format!("Field '{}' must not be blank", self.path(field))))
+            }
             other => Ok(other),
         }
     }
