@@ -302,3 +302,14 @@ async fn writes_are_not_served_by_the_read_only_catalog_prefix() {
     let got = get(&s, "/imagemgmt/v1/nothing-here", &t).await;
     assert_error(&got, 404, "NOT_FOUND", "nothing-here");
 }
+
+#[tokio::test]
+async fn oversized_bodies_get_413_in_horizon_format() {
+    let s = Server::start_with(&["--clock", "virtual", "--seed", "42", "--max-body-bytes", "2048"]).await;
+    let t = login(&s, ADMIN_A).await;
+    let mut body = import_body("huge");
+    body["streamDescription"] = json!("x".repeat(4096));
+    let got = post(&s, "/imagemgmt/v1/images", &t, &body).await;
+    assert_error(&got, 413, "PAYLOAD_TOO_LARGE", "2048");
+    assert_eq!(image_count(&s, &t).await, 6);
+}

@@ -4,6 +4,7 @@ mod add_version;
 mod auth;
 mod client;
 mod create_image;
+mod failures;
 mod lifecycles;
 mod reads;
 
