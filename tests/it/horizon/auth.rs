@@ -237,3 +237,25 @@ async fn state_lists_the_fixture_identities() {
         assert!(text.contains(needle), "state should list {needle}");
     }
 }
+
+#[tokio::test]
+async fn orgs_are_tenants_for_the_journal_and_for_reset() {
+    let s = Server::start().await;
+    let a = login(&s, ADMIN_A).await;
+    let b = login(&s, ADMIN_B).await;
+    assert_eq!(post(&s, "/imagemgmt/v1/images", &a, &import_body("to-be-reset")).await.0, 201);
+    let mut body_b = import_body("kept-in-b");
+    body_b["orgId"] = json!(ORG_B);
+    body_b["providerInstanceId"] = json!("6560000000000000000000b1");
+    assert_eq!(post(&s, "/imagemgmt/v1/images", &b, &body_b).await.0, 201);
+
+    let entries = s.journal(&format!("operation=horizon.image.create&tenant={ORG_A}")).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+
+    let r = s.request(Method::POST, &format!("/_mockcloud/reset?tenant={ORG_A}")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_error(&get(&s, "/imagemgmt/v1/images", &a).await, 401, "INVALID_TOKEN", "");
+    let a = login(&s, ADMIN_A).await;
+    assert_eq!(image_count(&s, &a).await, 6, "org A is back to its fixtures");
+    assert_eq!(image_count(&s, &b).await, 2, "org B kept its image and its token");
+}
