@@ -2,12 +2,15 @@
 //! CSP token service in front of it. Tenancy is the org: every table is keyed by org id.
 //!
 //! Layout: `routes` (the route table), `auth` (token service and Bearer check), `catalog` (images, copies,
-//! markers), `versions` (add version, publish, republish, clone, delete), `lifecycle` (background work),
+//! markers), `versions` (add version and version reads), `publish` (publish, republish), `clone`, `delete`,
+//! `lifecycle` (background work),
 //! `wire` (bodies and transfer objects), `model` (rows and enums), `errors` (error format and codes),
 //! `listing`/`paging`/`search` (Spring pages), `version_name`, `jwt`, `fixtures`.
 
 mod auth;
 mod catalog;
+mod clone;
+mod delete;
 mod errors;
 mod fixtures;
 mod jwt;
@@ -15,6 +18,7 @@ mod lifecycle;
 mod listing;
 mod model;
 mod paging;
+mod publish;
 mod routes;
 mod search;
 mod version_name;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use hyper::Method;
 
-use super::{auth, catalog, versions, Horizon};
+use super::{auth, catalog, clone, delete, publish, versions, Horizon};
 use crate::core::provider::{Route, Routes};
 
 pub fn table(h: Arc<Horizon>) -> Vec<Route> {
@@ -25,25 +25,25 @@ pub fn table(h: Arc<Horizon>) -> Vec<Route> {
             Method::POST,
             "/imagemgmt/v1/images/{imageId}/versions/{versionId}",
             "horizon.version.publish",
-            versions::publish,
+            publish::publish,
         )
         .add(
             Method::POST,
             "/imagemgmt/v1/images/{imageId}/versions/{versionId}/republish",
             "horizon.version.republish",
-            versions::republish,
+            publish::republish,
         )
         .add(
             Method::POST,
             "/imagemgmt/v1/images/{imageId}/versions/{versionId}/clone",
             "horizon.version.clone",
-            versions::clone,
+            clone::clone,
         )
         .add(
             Method::DELETE,
             "/imagemgmt/v1/images/{imageId}/versions/{versionId}",
             "horizon.version.delete",
-            versions::delete,
+            delete::delete,
         );
     for prefix in [READ_IMAGEMGMT, READ_CATALOG] {
         for (path, op, handler) in prefix {

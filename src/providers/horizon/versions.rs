@@ -1,4 +1,5 @@
-//! Versions: Add Version (seed 000), reads, publish, republish, clone, delete, and a version's copies.
+//! Versions: Add Version (seed 000), version reads and a version's copies; the numbering and row-making that
+//! clone shares. Publish, clone and delete live in their own files.
 
 use hyper::StatusCode;
 use serde_json::{json, Value};
@@ -8,9 +9,7 @@ use super::catalog::{add_markers, answer, copy_page, truthy};
 use super::errors::{ApiError, ApiResult};
 use super::lifecycle::{self, Kind, Work};
 use super::listing::{field_matches, page, search_clause, ListSpec};
-use super::model::{
-    version_in_transition, Asset, Image, Version, GPU_TYPES, OS_TYPES, PROVIDER_LABELS, SOURCE_TYPES, VERSION_TYPES,
-};
+use super::model::{Asset, Image, Version, GPU_TYPES, OS_TYPES, PROVIDER_LABELS, SOURCE_TYPES, VERSION_TYPES};
 use super::version_name::{next_major, next_minor, VersionNumber, VersionType};
 use super::wire::{self, check_asset_details, marker_names, required, Body, Fields};
 use super::Horizon;
@@ -30,7 +29,7 @@ fn newest(versions: &[Version]) -> Option<&Version> {
 }
 
 /// Name and history of a new version of an image: MAJOR after the highest major, MINOR under the source.
-fn next_name(existing: &[Version], kind: VersionType, source: Option<&Version>) -> (String, Vec<String>) {
+pub(super) fn next_name(existing: &[Version], kind: VersionType, source: Option<&Version>) -> (String, Vec<String>) {
     let nums = numbers(existing);
     let (name, base) = match (kind, source) {
         (VersionType::Minor, Some(s)) => {
@@ -55,25 +54,31 @@ fn next_name(existing: &[Version], kind: VersionType, source: Option<&Version>) 
     (name, history)
 }
 
-struct NewVersion<'a> {
-    image: &'a Image,
-    name: String,
-    history: Vec<String>,
-    description: Option<String>,
-    version_type: String,
-    source_type: String,
-    source_version_id: Option<String>,
-    instance_id: String,
-    instance_label: String,
-    action: &'static str,
-    asset_type: &'static str,
-    asset_status: &'static str,
-    data: Value,
-    source_asset_id: Option<String>,
+pub(super) struct NewVersion<'a> {
+    pub(super) image: &'a Image,
+    pub(super) name: String,
+    pub(super) history: Vec<String>,
+    pub(super) description: Option<String>,
+    pub(super) version_type: String,
+    pub(super) source_type: String,
+    pub(super) source_version_id: Option<String>,
+    pub(super) instance_id: String,
+    pub(super) instance_label: String,
+    pub(super) action: &'static str,
+    pub(super) asset_type: &'static str,
+    pub(super) asset_status: &'static str,
+    pub(super) data: Value,
+    pub(super) source_asset_id: Option<String>,
 }
 
 /// Stores a new version with its asset and markers; returns (version id, asset id).
-fn insert_version(h: &Horizon, core: &Core, org: &str, nv: NewVersion, markers: &[String]) -> (String, String) {
+pub(super) fn insert_version(
+    h: &Horizon,
+    core: &Core,
+    org: &str,
+    nv: NewVersion,
+    markers: &[String],
+) -> (String, String) {
     let now = wire::timestamp(core);
     let version_id = Horizon::new_id(core);
     let asset_id = Horizon::new_id(core);
@@ -129,7 +134,7 @@ fn insert_version(h: &Horizon, core: &Core, org: &str, nv: NewVersion, markers: 
 }
 
 /// `VersionCreateResponseTO` (also the shape of `VersionCloneTO`).
-fn version_response(h: &Horizon, org: &str, image_id: &str, version_id: &str) -> ApiResult<Value> {
+pub(super) fn version_response(h: &Horizon, org: &str, image_id: &str, version_id: &str) -> ApiResult<Value> {
     let (Some(img), Some(ver)) = (h.images.get(org, image_id), h.versions.get(org, version_id)) else {
         return Err(ApiError::new("INTERNAL_ERROR", "The version vanished while it was being created"));
     };
@@ -160,7 +165,7 @@ fn version_response(h: &Horizon, org: &str, image_id: &str, version_id: &str) ->
     }))
 }
 
-fn body_org(f: &Fields, org: &str) -> ApiResult<()> {
+pub(super) fn body_org(f: &Fields, org: &str) -> ApiResult<()> {
     match f.str("orgId")?.filter(|o| !o.is_empty()) {
         Some(named) => check_org(org, &named),
         None => Ok(()),
@@ -336,431 +341,6 @@ pub fn get(h: &Horizon, call: &mut Call) -> Reply {
         Ok(Reply::json(StatusCode::OK, &h.render_version(&v)))
     })();
     answer(call, result)
-}
-
-/// `replicas[]` / `additionalReplicas[]`: each names a provider instance of the org.
-fn replica_list(h: &Horizon, org: &str, f: &Fields, field: &str) -> ApiResult<Option<(Vec<String>, Value)>> {
-    let Some(list) = f.array(field)? else { return Ok(None) };
-    let mut ids = Vec::new();
-    for (i, item) in list.iter().enumerate() {
-        let path = format!("{field}[{i}]");
-        let Some(obj) = item.as_object() else {
-            return Err(ApiError::new("INVALID_FIELD", format!("Field '{path}' must be an object")));
-        };
-        let id = match obj.get("providerInstanceId") {
-            Some(Value::String(s)) if !s.is_empty() => s.clone(),
-            None | Some(Value::Null) => {
-                return Err(ApiError::new("MISSING_FIELD", format!("Field '{path}.providerInstanceId' is mandatory")))
-            }
-            Some(_) => {
-                return Err(ApiError::new(
-                    "INVALID_FIELD",
-                    format!("Field '{path}.providerInstanceId' must be a string"),
-                ))
-            }
-        };
-        if let Some(l) = obj.get("providerLabel").filter(|v| !v.is_null()) {
-            if !l.as_str().is_some_and(|s| PROVIDER_LABELS.contains(&s)) {
-                return Err(ApiError::new(
-                    "INVALID_ENUM_VALUE",
-                    format!(
-                        "Invalid value {l} for field '{path}.providerLabel'; allowed values: {}",
-                        PROVIDER_LABELS.join(", ")
-                    ),
-                ));
-            }
-        }
-        h.instance(org, &id)?;
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    Ok(Some((ids, Value::Array(list.clone()))))
-}
-
-pub fn publish(h: &Horizon, call: &mut Call) -> Reply {
-    let result = publish_version(h, call);
-    answer(call, result)
-}
-
-fn publish_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
-    let caller = auth::caller(call, true)?;
-    let org = caller.org.as_str();
-    match call.query_param("action").as_deref() {
-        Some("publish") => {}
-        None | Some("") => {
-            return Err(ApiError::new("INVALID_ACTION", "Required request parameter 'action' is not present"))
-        }
-        Some(other) => {
-            return Err(ApiError::new("INVALID_ACTION", format!("Unsupported action '{other}'; supported: publish")))
-        }
-    }
-    let body = Body::parse_optional(call)?;
-    let f = body.fields();
-    let description = f.str("description")?;
-    let company = f.str("companyName")?;
-    let time_zone = f.str("timeZone")?;
-    f.str("versionName")?;
-    f.enumeration("providerLabel", PROVIDER_LABELS)?;
-    let options = f.object("options")?.map(|o| o.to_value());
-    f.bool("publishWithResiliency")?;
-    f.bool("validateImage")?;
-    f.object("applicationScan")?;
-    f.object("validationInfraResourceDetails")?;
-    f.array("osCustomizations")?;
-    body_org(&f, org)?;
-    let img = h.image(org, call.param("imageId"))?;
-    let ver = h.version(org, &img.id, call.param("versionId"))?;
-    let replicas = replica_list(h, org, &f, "replicas")?;
-
-    let core = call.core.clone();
-    let _guard = h.write_guard();
-    let ver = h.version(org, &img.id, &ver.id)?;
-    if ver.status != "IMPORT_COMPLETE" {
-        return Err(ApiError::new(
-            "PRECONDITION_FAILED",
-            format!(
-                "Precondition failed: version {} is {}; only an IMPORT_COMPLETE version can be published",
-                ver.id, ver.status
-            ),
-        ));
-    }
-    if let Some(other) = h.versions_of(org, &img.id).iter().find(|v| v.id != ver.id && version_in_transition(&v.status))
-    {
-        return Err(ApiError::new(
-            "PRECONDITION_FAILED",
-            format!("Precondition failed: version {} of the image is {}", other.id, other.status),
-        ));
-    }
-    let home = h.instance(org, &ver.provider_instance_id)?;
-    if home.status != "READY" {
-        return Err(ApiError::new(
-            "PUBLISH_SUBMIT_FAILED",
-            format!(
-                "Failed to submit Image publish request: provider instance {} is in status {}",
-                home.id, home.status
-            ),
-        ));
-    }
-    let (replica_ids, replicas_value) = replicas.unwrap_or_else(|| {
-        (
-            vec![home.id.clone()],
-            json!([{"providerInstanceId": home.id, "providerLabel": home.provider_label, "edgeDeploymentId": null}]),
-        )
-    });
-    let publish = json!({
-        "description": description,
-        "timeZone": time_zone,
-        "companyName": company,
-        "orgId": org,
-        "options": options.clone().unwrap_or_else(|| json!({})),
-        "replicas": replicas_value,
-    });
-    let now = wire::timestamp(&core);
-    h.versions.update(org, &ver.id, |v| {
-        v.last_triggered_action = "PUBLISH".into();
-        v.publish = Some(publish.clone());
-        if let Some(o) = &options {
-            v.options = o.clone();
-        }
-        v.updated_at = now;
-        v.version += 1;
-    });
-    let asset_id = h.assets.filter(org, |a| a.version_id == ver.id && !a.is_replica()).into_iter().next().map(|a| a.id);
-    let work = Work {
-        kind: Kind::Publish,
-        image_id: img.id.clone(),
-        version_id: ver.id.clone(),
-        asset_id,
-        replicas: replica_ids,
-        last_version: false,
-    };
-    lifecycle::begin(h, &core, call.operation, org, work);
-    let ver = h.version(org, &img.id, &ver.id)?;
-    let mut reply = publish.clone();
-    reply["versionId"] = json!(ver.id);
-    reply["versionName"] = json!(ver.name);
-    reply["versionStatus"] = json!(ver.status);
-    Ok(Reply::json(StatusCode::CREATED, &reply))
-}
-
-pub fn republish(h: &Horizon, call: &mut Call) -> Reply {
-    let result = republish_version(h, call);
-    answer(call, result)
-}
-
-fn republish_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
-    let caller = auth::caller(call, true)?;
-    let org = caller.org.as_str();
-    let body = Body::parse_optional(call)?;
-    let f = body.fields();
-    body_org(&f, org)?;
-    let img = h.image(org, call.param("imageId"))?;
-    let ver = h.version(org, &img.id, call.param("versionId"))?;
-    let (ids, list) = required(replica_list(h, org, &f, "additionalReplicas")?, "additionalReplicas")?;
-    if ids.is_empty() {
-        return Err(ApiError::new(
-            "MISSING_FIELD",
-            "Field 'additionalReplicas' must name at least one provider instance",
-        ));
-    }
-
-    let core = call.core.clone();
-    let _guard = h.write_guard();
-    let ver = h.version(org, &img.id, &ver.id)?;
-    if version_in_transition(&ver.status) {
-        return Err(ApiError::new(
-            "IMAGE_OPERATION_IN_PROGRESS",
-            format!("Version {} is {}; wait for it to finish", ver.id, ver.status),
-        ));
-    }
-    if !matches!(ver.status.as_str(), "AVAILABLE" | "PARTIALLY_AVAILABLE") {
-        return Err(ApiError::new(
-            "REPUBLISH_DEPENDENCY_FAILED",
-            format!("Failed Dependency for Republish: version {} is {}, not published", ver.id, ver.status),
-        ));
-    }
-    if let Some(bad) = ids.iter().filter_map(|id| h.instances.get(org, id)).find(|i| i.status != "READY") {
-        return Err(ApiError::new(
-            "REPUBLISH_SUBMIT_FAILED",
-            format!(
-                "Failed to submit Image republish request: provider instance {} is in status {}",
-                bad.id, bad.status
-            ),
-        ));
-    }
-    h.add_replicas(&core, org, &ver.id, &ids, "REPLICATING");
-    let work = Work {
-        kind: Kind::Republish,
-        image_id: img.id.clone(),
-        version_id: ver.id.clone(),
-        asset_id: None,
-        replicas: ids,
-        last_version: false,
-    };
-    lifecycle::begin(h, &core, call.operation, org, work);
-    let ver = h.version(org, &img.id, &ver.id)?;
-    let publish = ver.publish.clone().unwrap_or_else(|| json!({}));
-    let reply = json!({
-        "versionId": ver.id,
-        "versionName": ver.name,
-        "versionStatus": ver.status,
-        "description": publish.get("description"),
-        "timeZone": publish.get("timeZone"),
-        "companyName": publish.get("companyName"),
-        "orgId": org,
-        "options": ver.options,
-        "replicas": list,
-    });
-    Ok(Reply::json(StatusCode::ACCEPTED, &reply))
-}
-
-pub fn clone(h: &Horizon, call: &mut Call) -> Reply {
-    let result = clone_version(h, call);
-    answer(call, result)
-}
-
-fn clone_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
-    let caller = auth::caller(call, true)?;
-    let org = caller.org.as_str();
-    let to_new_image = match call.query_param("action").as_deref() {
-        Some("clone-image") => true,
-        Some("clone-version") => false,
-        None | Some("") => {
-            return Err(ApiError::new("INVALID_ACTION", "Required request parameter 'action' is not present"))
-        }
-        Some(other) => {
-            return Err(ApiError::new(
-                "INVALID_ACTION",
-                format!("Unsupported action '{other}'; supported: clone-image, clone-version"),
-            ))
-        }
-    };
-    let body = Body::parse(call)?;
-    let f = body.fields();
-    let version_type = f.enumeration("versionType", VERSION_TYPES)?;
-    let image_name = f.name("imageName")?;
-    let image_description = f.str("imageDescription")?;
-    let version_description = f.str("versionDescription")?;
-    let details = check_asset_details(&f)?;
-    let marker_list = marker_names(&f)?;
-    body_org(&f, org)?;
-    let version_type = required(version_type, "versionType")?;
-    let kind = VersionType::parse(&version_type).unwrap_or(VersionType::Major);
-    if to_new_image && image_name.is_none() {
-        return Err(ApiError::new("MISSING_FIELD", "Field 'imageName' is mandatory for action=clone-image"));
-    }
-    if !to_new_image && kind == VersionType::Patch {
-        return Err(ApiError::new(
-            "UNSUPPORTED_VERSION_TYPE",
-            "versionType PATCH is not supported for clone-version; only MAJOR and MINOR are",
-        ));
-    }
-    let img = h.image(org, call.param("imageId"))?;
-    let src = h.version(org, &img.id, call.param("versionId"))?;
-
-    let core = call.core.clone();
-    let _guard = h.write_guard();
-    let src = h.version(org, &img.id, &src.id)?;
-    if version_in_transition(&src.status) {
-        return Err(ApiError::new(
-            "IMAGE_OPERATION_IN_PROGRESS",
-            format!("Version {} is {}; wait for it to finish", src.id, src.status),
-        ));
-    }
-    if !matches!(src.status.as_str(), "IMPORT_COMPLETE" | "AVAILABLE" | "PARTIALLY_AVAILABLE") {
-        return Err(ApiError::new(
-            "PRECONDITION_FAILED",
-            format!("Precondition failed: version {} is {} and cannot be cloned", src.id, src.status),
-        ));
-    }
-    let home = h.instance(org, &src.provider_instance_id)?;
-    let source_asset =
-        h.assets.filter(org, |a| a.version_id == src.id && !a.is_replica()).into_iter().next().map(|a| a.id);
-    let data = details.map(|(_, d)| d).unwrap_or_else(|| json!({}));
-    let now = wire::timestamp(&core);
-    let target = if to_new_image {
-        let name = image_name.unwrap_or_default();
-        if h.name_taken(org, &name) {
-            return Err(ApiError::new(
-                "IMAGE_NAME_ALREADY_EXISTS",
-                format!("An image named '{name}' already exists in org {org}"),
-            ));
-        }
-        let image = Image {
-            id: Horizon::new_id(&core),
-            org_id: org.to_string(),
-            name,
-            description: image_description,
-            os: img.os.clone(),
-            os_type: img.os_type.clone(),
-            gpu_type: img.gpu_type.clone(),
-            multi_session: img.multi_session,
-            source_type: "COPIED_FROM_VERSION".into(),
-            source_stream_id: Some(img.id.clone()),
-            source_version_id: Some(src.id.clone()),
-            status: "PENDING".into(),
-            provider_instance_id: home.id.clone(),
-            provider_label: home.provider_label.clone(),
-            created_at: now.clone(),
-            updated_at: now,
-            version: 0,
-        };
-        h.images.insert(org, &image.id.clone(), image.clone());
-        image
-    } else {
-        if let Some(e) = h.busy(org, &img) {
-            return Err(e);
-        }
-        img.clone()
-    };
-    let (name, history) = if to_new_image {
-        let n = VersionNumber::new(0, 0, 0).bump(kind).to_string();
-        (n.clone(), vec![n])
-    } else {
-        next_name(&h.versions_of(org, &img.id), kind, Some(&src))
-    };
-    let nv = NewVersion {
-        image: &target,
-        name,
-        history,
-        description: version_description,
-        version_type,
-        source_type: "COPIED_FROM_VERSION".into(),
-        source_version_id: Some(src.id.clone()),
-        instance_id: home.id.clone(),
-        instance_label: home.provider_label.clone(),
-        action: "CLONE",
-        asset_type: "AZURE_VM_IN_RG",
-        asset_status: "DEPLOYING_VM",
-        data,
-        source_asset_id: source_asset,
-    };
-    let (version_id, asset_id) = insert_version(h, &core, org, nv, &marker_list);
-    let work = Work {
-        kind: Kind::Clone,
-        image_id: target.id.clone(),
-        version_id: version_id.clone(),
-        asset_id: Some(asset_id),
-        replicas: Vec::new(),
-        last_version: false,
-    };
-    lifecycle::begin(h, &core, call.operation, org, work);
-    Ok(Reply::json(StatusCode::CREATED, &version_response(h, org, &target.id, &version_id)?))
-}
-
-pub fn delete(h: &Horizon, call: &mut Call) -> Reply {
-    let result = delete_version(h, call);
-    answer(call, result)
-}
-
-fn delete_version(h: &Horizon, call: &Call) -> ApiResult<Reply> {
-    let caller = auth::caller(call, true)?;
-    let org = caller.org.as_str();
-    let force = match call.query_param("force") {
-        None => false,
-        Some(v) if v.eq_ignore_ascii_case("true") => true,
-        Some(v) if v.eq_ignore_ascii_case("false") || v.is_empty() => false,
-        Some(v) => {
-            return Err(ApiError::new(
-                "INVALID_PARAMETER",
-                format!("Parameter 'force' must be true or false, got '{v}'"),
-            ))
-        }
-    };
-    let core = call.core.clone();
-    let _guard = h.write_guard();
-    let not_found = |_| {
-        ApiError::new(
-            "VERSION_NOT_FOUND",
-            format!("Unable to find the image version {} of image {}", call.param("versionId"), call.param("imageId")),
-        )
-    };
-    let img = h.image(org, call.param("imageId")).map_err(not_found)?;
-    let ver = h.version(org, &img.id, call.param("versionId")).map_err(not_found)?;
-    if ver.status == "DELETING" {
-        return Ok(Reply::empty(StatusCode::ACCEPTED));
-    }
-    if let Some(m) = h.markers.filter(org, |m| m.version_id == ver.id && m.template_count > 0).first() {
-        return Err(ApiError::new(
-            "VERSION_IN_USE",
-            format!(
-                "Template in admin is using version {}: marker '{}' has {} template(s)",
-                ver.id, m.name, m.template_count
-            ),
-        ));
-    }
-    if version_in_transition(&ver.status) {
-        if !force {
-            return Err(ApiError::new(
-                "VERSION_DELETE_NOT_ALLOWED",
-                format!("Current version status {} is not allowed for deletion; retry with force=true", ver.status),
-            ));
-        }
-        lifecycle::cancel_for(&core, &ver.id);
-    }
-    if h.assets.filter(org, |a| a.version_id == ver.id).is_empty() {
-        // Nothing was provisioned, so nothing runs in the background.
-        h.remove_version(&core, org, &img.id, &ver.id);
-        return Ok(Reply::empty(StatusCode::NO_CONTENT));
-    }
-    let last_version = h.versions_of(org, &img.id).iter().all(|v| v.id == ver.id || v.status == "DELETING");
-    let now = wire::timestamp(&core);
-    h.versions.update(org, &ver.id, |v| {
-        v.last_triggered_action = "DELETE".into();
-        v.updated_at = now;
-        v.version += 1;
-    });
-    let work = Work {
-        kind: Kind::Delete,
-        image_id: img.id.clone(),
-        version_id: ver.id.clone(),
-        asset_id: None,
-        replicas: Vec::new(),
-        last_version,
-    };
-    lifecycle::begin(h, &core, call.operation, org, work);
-    Ok(Reply::empty(StatusCode::ACCEPTED))
 }
 
 pub fn copies(h: &Horizon, call: &mut Call) -> Reply {
