@@ -14,7 +14,7 @@ use super::jwt;
 use super::model::{Principal, RefreshGrant};
 use super::Horizon;
 use crate::core::call::{Call, Reply};
-use crate::core::credentials::CredentialState;
+use crate::core::credentials::{CredentialClock, CredentialState};
 use crate::core::Core;
 
 pub const PROVIDER: &str = "horizon";
@@ -130,7 +130,7 @@ pub fn refresh(h: &Horizon, call: &mut Call) -> Reply {
 /// Mints an access token (and a refresh token), registers both, and answers `AccessTokenDto`.
 fn issue(h: &Horizon, call: &Call, org: &str, username: &str, perms: &[String]) -> Reply {
     let core = &call.core;
-    let now = core.clock.now().timestamp();
+    let now = credential_now(core).timestamp();
     let jti = core.ids.uuid();
     let claims = json!({
         "iss": format!("{}/csp/gateway/am/api", call.base_url),
@@ -149,8 +149,7 @@ fn issue(h: &Horizon, call: &Call, org: &str, username: &str, perms: &[String]) 
     let mut access_claims = claims.clone();
     let access = jwt::encode(&with_exp(&mut access_claims, core, ACCESS_LIFETIME), SIGNING_KEY);
     let expires_at = core.credentials.issue(&core.clock, PROVIDER, org, &access, ACCESS_LIFETIME, false);
-    // The registry's clock decides expiry; the JWT's exp is written from it so clients that read exp agree.
-    let expires_in = (expires_at - chrono::Utc::now()).num_seconds().max(0);
+    let expires_in = (expires_at - credential_now(core)).num_seconds().max(0);
     let mut id_claims = claims;
     id_claims["jti"] = json!(core.ids.uuid());
     let id_token = jwt::encode(&with_exp(&mut id_claims, core, ACCESS_LIFETIME), SIGNING_KEY);
@@ -176,13 +175,17 @@ fn issue(h: &Horizon, call: &Call, org: &str, username: &str, perms: &[String]) 
     )
 }
 
-/// `exp` from the wall clock the client compares it with (the registry ages tokens in real time by default).
+/// "Now" on the clock credentials age by: the wall clock by default, the product clock with
+/// `--credential-clock product`. `exp` and `expires_in` are written from it so they agree with the registry.
+fn credential_now(core: &Core) -> chrono::DateTime<chrono::Utc> {
+    match core.credentials.mode() {
+        CredentialClock::Real => chrono::Utc::now(),
+        CredentialClock::Product => core.clock.now(),
+    }
+}
+
 fn with_exp(claims: &mut Value, core: &Core, lifetime: Duration) -> Value {
-    let base = match core.credentials.mode() {
-        crate::core::credentials::CredentialClock::Real => chrono::Utc::now(),
-        crate::core::credentials::CredentialClock::Product => core.clock.now(),
-    };
-    claims["exp"] = json!(base.timestamp() + lifetime.as_secs() as i64);
+    claims["exp"] = json!(credential_now(core).timestamp() + lifetime.as_secs() as i64);
     claims.clone()
 }
 

@@ -44,7 +44,7 @@ pub(super) fn next_name(existing: &[Version], kind: VersionType, source: Option<
                 .map(|v| v.patch)
                 .max()
                 .unwrap_or(n.patch);
-            (VersionNumber::new(n.major, n.minor, top + 1), Some(s))
+            (VersionNumber::new(n.major, n.minor, top.saturating_add(1)), Some(s))
         }
         _ => (next_major(&nums), source.or_else(|| newest(existing))),
     };

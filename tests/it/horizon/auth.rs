@@ -187,6 +187,14 @@ async fn with_the_product_credential_clock_a_virtual_advance_expires_tokens() {
     assert_eq!(get(&s, "/imagemgmt/v1/images", &token).await.0, 200);
     s.advance(101.0).await;
     assert_error(&get(&s, "/imagemgmt/v1/images", &token).await, 401, "INVALID_TOKEN", "expired");
+
+    // A token issued after the advance still reports its lifetime from the product clock's now.
+    let r = form(&s, "/csp/gateway/am/api/auth/api-tokens/authorize", &format!("api_token={ADMIN_A}")).await;
+    let (_, v) = json(r).await;
+    let expires_in = v["expires_in"].as_i64().unwrap();
+    assert!((1790..=1800).contains(&expires_in), "expires_in {expires_in}");
+    let c = claims(v["access_token"].as_str().unwrap());
+    assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 1800);
 }
 
 #[tokio::test]
