@@ -197,8 +197,9 @@ pub fn bearer(call: &Call) -> Option<String> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
 }
 
-/// Reads the caller without judging (for scenario matching before the handler runs).
-pub fn identify(call: &mut Call) {
+/// Reads the caller without judging (for scenario matching before the handler runs): the org of a Bearer
+/// token, or on the token endpoints the org of the API token, client or refresh token presented.
+pub fn identify(h: &Horizon, call: &mut Call) {
     if let Some(token) = bearer(call) {
         if let Some(claims) = jwt::verified_claims(&token, SIGNING_KEY) {
             if let Some(org) = claims.get("context_name").and_then(Value::as_str) {
@@ -206,6 +207,25 @@ pub fn identify(call: &mut Call) {
             }
         }
         call.credential = Some(token);
+        return;
+    }
+    if !call.path.starts_with("/csp/") && !call.path.starts_with("/auth/") {
+        return;
+    }
+    let pairs = form_pairs(call);
+    let org = if call.path.ends_with("/api-tokens/authorize") {
+        let token = first(&pairs, "api_token").or_else(|| first(&pairs, "refresh_token")).unwrap_or_default();
+        h.principals.find_any(|_, p| p.secret.is_none() && p.key == token).map(|(org, _, _)| org)
+    } else if let Some(token) = first(&pairs, "refresh_token") {
+        call.credential = Some(token.clone());
+        h.refresh.find_any(|_, g| g.token == token).map(|(org, _, _)| org)
+    } else if let Some((id, _)) = basic_auth(call) {
+        h.principals.find_any(|_, p| p.secret.is_some() && p.key == id).map(|(org, _, _)| org)
+    } else {
+        None
+    };
+    if let Some(org) = org {
+        call.set_tenant(org);
     }
 }
 

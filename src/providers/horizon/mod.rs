@@ -205,7 +205,7 @@ impl Provider for Horizon {
     }
 
     fn identify(&self, _core: &Core, call: &mut Call) {
-        auth::identify(call);
+        auth::identify(self, call);
     }
 
     fn core_error(&self, err: &CoreError, call: &Call) -> Reply {

@@ -259,6 +259,8 @@ async fn orgs_are_tenants_for_the_journal_and_for_reset() {
 
     let entries = s.journal(&format!("operation=horizon.image.create&tenant={ORG_A}")).await;
     assert_eq!(entries.len(), 1, "{entries:?}");
+    let logins = s.journal(&format!("operation=horizon.token.apiToken&tenant={ORG_B}")).await;
+    assert_eq!(logins.len(), 1, "a login is journaled under the API token's org: {logins:?}");
 
     let r = s.request(Method::POST, &format!("/_mockcloud/reset?tenant={ORG_A}")).send().await.unwrap();
     assert_eq!(r.status(), 200);
