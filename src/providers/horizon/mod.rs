@@ -172,8 +172,10 @@ impl Horizon {
         }
     }
 
-    /// Removes a version with its copies and markers, and the image with it when it was the last one.
-    fn remove_version(&self, _core: &Core, org: &str, image_id: &str, version_id: &str) {
+    /// Removes a version with its copies and markers, and the image with it when it was the last one. Otherwise
+    /// the image's status follows the version acted on most recently among those left (a failed version that is
+    /// deleted no longer makes the image FAILED).
+    fn remove_version(&self, core: &Core, org: &str, image_id: &str, version_id: &str) {
         for a in self.assets.filter(org, |a| a.version_id == version_id) {
             self.assets.remove(org, &a.id);
         }
@@ -181,8 +183,20 @@ impl Horizon {
             self.markers.remove(org, &m.id);
         }
         self.versions.remove(org, version_id);
-        if self.versions_of(org, image_id).is_empty() {
+        let left = self.versions_of(org, image_id);
+        let Some(latest) = left.iter().max_by(|a, b| (&a.updated_at, &a.id).cmp(&(&b.updated_at, &b.id))) else {
             self.images.remove(org, image_id);
+            return;
+        };
+        if let Some(status) = model::image_status_for(&latest.status) {
+            let now = wire::timestamp(core);
+            self.images.update(org, image_id, |i| {
+                if i.status != status {
+                    i.status = status.to_string();
+                    i.updated_at = now;
+                    i.version += 1;
+                }
+            });
         }
     }
 }

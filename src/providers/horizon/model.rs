@@ -113,6 +113,23 @@ pub fn version_in_transition(status: &str) -> bool {
     )
 }
 
+/// The image status a version's status stands for (reference §10: the image follows the version acted on
+/// last); None when the version is being deleted, which says nothing about the image.
+pub fn image_status_for(version_status: &str) -> Option<&'static str> {
+    match version_status {
+        "PENDING" => Some("PENDING"),
+        "IMPORT_IN_PROGRESS" | "PUBLISH_IN_PROGRESS" | "REPLICATION_IN_PROGRESS" | "VALIDATION_IN_PROGRESS" => {
+            Some("IN_PROGRESS")
+        }
+        "IMPORT_COMPLETE" => Some("IMPORT_COMPLETE"),
+        "AVAILABLE" => Some("AVAILABLE"),
+        "PARTIALLY_AVAILABLE" => Some("PARTIALLY_AVAILABLE"),
+        "DISABLED" => Some("DISABLED"),
+        "FAILED" | "FAILED_UNRECOVERABLE" | "VALIDATION_FAILED" => Some("FAILED"),
+        _ => None,
+    }
+}
+
 /// Asset statuses that end a failed background operation.
 pub fn asset_failed(status: &str) -> bool {
     status.ends_with("_FAILED") || status == "IMPORT_FAILED_TIMEOUT" || status == "REPLICATION_FAILED_TIMEOUT"

@@ -95,4 +95,13 @@ async fn a_failure_code_that_is_not_an_asset_status_gets_the_kinds_failure_statu
     let copy = source_copy(&s, &t, IMG_SIG, &ver).await;
     assert_eq!((copy["status"].as_str(), copy["errorCode"].as_str()), (Some("IMPORT_FAILED"), Some("INTERNAL_ERROR")));
     assert_eq!(image_status(&s, &t, IMG_SIG).await, "FAILED");
+
+    // Deleting the failed version gives the image back the status of the versions it still has.
+    assert_eq!(
+        call(&s, Method::DELETE, &format!("/imagemgmt/v1/images/{IMG_SIG}/versions/{ver}"), &t, None).await.0,
+        202
+    );
+    assert_eq!(image_status(&s, &t, IMG_SIG).await, "FAILED", "the image is not deleting: other versions remain");
+    s.advance(600.0).await;
+    assert_eq!(image_status(&s, &t, IMG_SIG).await, "AVAILABLE");
 }
