@@ -109,14 +109,7 @@ pub fn on_event(h: &Horizon, core: &Core, event: &LifecycleEvent) {
 }
 
 fn set_image(h: &Horizon, core: &Core, org: &str, image_id: &str, status: &str) {
-    let now = timestamp(core);
-    h.images.update(org, image_id, |i| {
-        if i.status != status {
-            i.status = status.to_string();
-            i.updated_at = now;
-            i.version += 1;
-        }
-    });
+    h.set_image_status(core, org, image_id, status);
 }
 
 fn set_version(h: &Horizon, core: &Core, org: &str, version_id: &str, status: &str, state: Option<&str>) {

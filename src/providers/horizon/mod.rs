@@ -189,15 +189,19 @@ impl Horizon {
             return;
         };
         if let Some(status) = model::image_status_for(&latest.status) {
-            let now = wire::timestamp(core);
-            self.images.update(org, image_id, |i| {
-                if i.status != status {
-                    i.status = status.to_string();
-                    i.updated_at = now;
-                    i.version += 1;
-                }
-            });
+            self.set_image_status(core, org, image_id, status);
         }
+    }
+
+    fn set_image_status(&self, core: &Core, org: &str, image_id: &str, status: &str) {
+        let now = wire::timestamp(core);
+        self.images.update(org, image_id, |i| {
+            if i.status != status {
+                i.status = status.to_string();
+                i.updated_at = now;
+                i.version += 1;
+            }
+        });
     }
 }
 
