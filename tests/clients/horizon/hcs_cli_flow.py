@@ -10,8 +10,10 @@ delete) so the lifecycles are exercised by the client's own status checks.
 Prints one line per check and exits non-zero on the first failure.
 """
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,6 +21,7 @@ import urllib.request
 
 BASE, API_TOKEN = sys.argv[1].rstrip("/"), sys.argv[2]
 HOME = tempfile.mkdtemp(prefix="hcs-cli-home-")
+atexit.register(shutil.rmtree, HOME, ignore_errors=True)
 HCS = os.path.join(os.path.dirname(sys.executable), "hcs")
 
 ENV = dict(os.environ)
