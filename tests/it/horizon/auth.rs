@@ -266,6 +266,6 @@ async fn orgs_are_tenants_for_the_journal_and_for_reset() {
     assert_eq!(r.status(), 200);
     assert_error(&get(&s, "/imagemgmt/v1/images", &a).await, 401, "INVALID_TOKEN", "");
     let a = login(&s, ADMIN_A).await;
-    assert_eq!(image_count(&s, &a).await, 6, "org A is back to its fixtures");
+    assert_eq!(image_count(&s, &a).await, 7, "org A is back to its fixtures");
     assert_eq!(image_count(&s, &b).await, 2, "org B kept its image and its token");
 }

@@ -311,5 +311,5 @@ async fn oversized_bodies_get_413_in_horizon_format() {
     body["streamDescription"] = json!("x".repeat(4096));
     let got = post(&s, "/imagemgmt/v1/images", &t, &body).await;
     assert_error(&got, 413, "PAYLOAD_TOO_LARGE", "2048");
-    assert_eq!(image_count(&s, &t).await, 6);
+    assert_eq!(image_count(&s, &t).await, 7);
 }

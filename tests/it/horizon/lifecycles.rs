@@ -135,6 +135,20 @@ async fn publish_refusals() {
     let got = post(&s, &format!("{path}?action=publish"), &t, &json!({"options": "x"})).await;
     assert_error(&got, 400, "INVALID_FIELD", "options");
 
+    // win11-stale-credentials lives on the instance whose Azure credentials Azure refuses.
+    let stale = "/imagemgmt/v1/images/65a1000000000000000000a7/versions/65b1000000000000000000a8?action=publish";
+    assert_error(
+        &post(&s, stale, &t, &json!({})).await,
+        500,
+        "PUBLISH_SUBMIT_FAILED",
+        "Failed to submit Image publish request",
+    );
+    assert_eq!(
+        image_status(&s, &t, "65a1000000000000000000a7").await,
+        "IMPORT_COMPLETE",
+        "a refused publish changes nothing"
+    );
+
     assert_eq!(
         post(&s, &format!("{path}?action=publish"), &t, &json!({"replicas": [{"providerInstanceId": PI_EAST}]}))
             .await

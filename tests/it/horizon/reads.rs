@@ -15,7 +15,7 @@ async fn pages_carry_exact_totals() {
     let t = login(&s, ADMIN_A).await;
     let (st, p) = get(&s, "/ims-catalog/v1/images?size=4&page=0", &t).await;
     assert_eq!(st, 200);
-    assert_eq!(p["totalElements"], 6);
+    assert_eq!(p["totalElements"], 7);
     assert_eq!(p["totalPages"], 2);
     assert_eq!(p["numberOfElements"], 4);
     assert_eq!(
@@ -25,20 +25,20 @@ async fn pages_carry_exact_totals() {
     assert_eq!(p["pageable"]["offset"], 0);
     assert_eq!(p["pageable"]["pageSize"], 4);
     let (_, p1) = get(&s, "/ims-catalog/v1/images?size=4&page=1", &t).await;
-    assert_eq!(p1["numberOfElements"], 2);
+    assert_eq!(p1["numberOfElements"], 3);
     assert_eq!(p1["last"], true);
     assert_eq!(p1["pageable"]["offset"], 4);
     let mut all = names(&p);
     all.extend(names(&p1));
     all.sort();
     all.dedup();
-    assert_eq!(all.len(), 6, "pages do not overlap");
+    assert_eq!(all.len(), 7, "pages do not overlap");
 
-    let (_, exact) = get(&s, "/ims-catalog/v1/images?size=6", &t).await;
+    let (_, exact) = get(&s, "/ims-catalog/v1/images?size=7", &t).await;
     assert_eq!(exact["totalPages"], 1);
     let (_, past) = get(&s, "/ims-catalog/v1/images?size=4&page=9", &t).await;
     assert_eq!(past["content"].as_array().unwrap().len(), 0);
-    assert_eq!(past["totalElements"], 6);
+    assert_eq!(past["totalElements"], 7);
     assert_eq!(past["empty"], true);
     let (_, none) = get(&s, "/ims-catalog/v1/images?search=name+%24eq+nothing", &t).await;
     assert_eq!((none["totalElements"].as_u64(), none["totalPages"].as_u64()), (Some(0), Some(0)));
