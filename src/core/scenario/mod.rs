@@ -73,6 +73,8 @@ struct Rule {
     matcher: Matcher,
     selector: Selector,
     hits: AtomicU64,
+    /// Product milliseconds of latency it added in all, so a test can see what the seeded draws gave.
+    latency_ms: AtomicU64,
 }
 
 /// A loaded scenario, compiled.
@@ -102,6 +104,7 @@ impl Loaded {
                 matcher: Matcher::new(core, &r.matches),
                 selector: Selector::new(r.select.as_ref()),
                 hits: AtomicU64::new(0),
+                latency_ms: AtomicU64::new(0),
                 spec: r.clone(),
             })
             .collect();
@@ -130,6 +133,7 @@ impl Loaded {
                 v["name"] = json!(r.name);
                 v["matched"] = json!(r.selector.matched());
                 v["hits"] = json!(r.hits.load(Ordering::Relaxed));
+                v["latency_ms_added"] = json!(r.latency_ms.load(Ordering::Relaxed));
                 v
             })
             .collect();
@@ -234,7 +238,11 @@ impl Scenarios {
                 }
                 rule.hits.fetch_add(1, Ordering::Relaxed);
                 acted.push(format!("{}/{}", sc.spec.name, rule.name));
-                if actions::apply(core, call, &rule.spec.act, &mut d) {
+                let before = d.latency.unwrap_or_default();
+                let ends = actions::apply(core, call, &rule.spec.act, &mut d);
+                let added = d.latency.unwrap_or_default().saturating_sub(before);
+                rule.latency_ms.fetch_add(added.as_millis() as u64, Ordering::Relaxed);
+                if ends {
                     break 'all;
                 }
             }
@@ -315,12 +323,14 @@ impl Scenarios {
         default_name: Option<&str>,
         running: bool,
     ) -> Result<ScenarioSpec, Vec<Problem>> {
-        let spec = parse::parse(bytes, default_name)?;
-        let problems = validate::validate(core, &spec, running);
-        if problems.is_empty() {
-            Ok(spec)
-        } else {
-            Err(problems)
+        let (spec, mut problems) = parse::parse(bytes, default_name);
+        if let Some(spec) = &spec {
+            // The meaning of what could be read is checked too, so one pass reports every problem.
+            problems.extend(validate::validate(core, spec, running));
+        }
+        match spec {
+            Some(spec) if problems.is_empty() => Ok(spec),
+            _ => Err(problems),
         }
     }
 

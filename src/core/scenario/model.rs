@@ -274,4 +274,14 @@ pub struct ScenarioSpec {
     pub lifecycles: Vec<LifecycleOverride>,
     pub rules: Vec<RuleSpec>,
     pub limits: Vec<LimitSpec>,
+    /// Where each element stood in the document (elements serde refused are left out of the lists above).
+    #[serde(skip)]
+    pub positions: Positions,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Positions {
+    pub lifecycles: Vec<usize>,
+    pub rules: Vec<usize>,
+    pub limits: Vec<usize>,
 }

@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::model::{ScenarioSpec, TOP_LEVEL_KEYS};
+use super::model::{Positions, ScenarioSpec, TOP_LEVEL_KEYS};
 
 /// One thing wrong with a scenario, at a JSON path such as `rules[2].act.error.code`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -42,16 +42,25 @@ pub fn check_name(name: &str) -> Result<(), String> {
 }
 
 /// Parses a document; `default_name` applies when it has no `name` (a file's stem, the admin URL's name).
-pub fn parse(bytes: &[u8], default_name: Option<&str>) -> Result<ScenarioSpec, Vec<Problem>> {
+/// Gives back what could be read (so its meaning can be checked too) with the problems found; no scenario
+/// at all when the document is not a JSON object.
+pub fn parse(bytes: &[u8], default_name: Option<&str>) -> (Option<ScenarioSpec>, Vec<Problem>) {
+    match parse_document(bytes, default_name) {
+        Ok(read) => read,
+        Err(problem) => (None, vec![problem]),
+    }
+}
+
+fn parse_document(bytes: &[u8], default_name: Option<&str>) -> Result<(Option<ScenarioSpec>, Vec<Problem>), Problem> {
     let doc: Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         Err(e) => {
             let where_ = format!("line {}, column {}", e.line(), e.column());
-            return Err(vec![Problem::new("", format!("malformed JSON at {where_}: {e}"))]);
+            return Err(Problem::new("", format!("malformed JSON at {where_}: {e}")));
         }
     };
     let Value::Object(mut top) = doc else {
-        return Err(vec![Problem::new("", "a scenario is a JSON object")]);
+        return Err(Problem::new("", "a scenario is a JSON object"));
     };
     let mut problems = Vec::new();
     for key in top.keys() {
@@ -85,14 +94,11 @@ pub fn parse(bytes: &[u8], default_name: Option<&str>) -> Result<ScenarioSpec, V
     let description = field(&mut top, "description", &mut problems);
     let seed = field(&mut top, "seed", &mut problems);
     let clock = field(&mut top, "clock", &mut problems);
-    let lifecycles = list(&mut top, "lifecycles", &mut problems);
-    let rules = list(&mut top, "rules", &mut problems);
-    let limits = list(&mut top, "limits", &mut problems);
-    if problems.is_empty() {
-        Ok(ScenarioSpec { name, description, seed, clock, lifecycles, rules, limits })
-    } else {
-        Err(problems)
-    }
+    let (lifecycles, lifecycle_at) = list(&mut top, "lifecycles", &mut problems);
+    let (rules, rule_at) = list(&mut top, "rules", &mut problems);
+    let (limits, limit_at) = list(&mut top, "limits", &mut problems);
+    let positions = Positions { lifecycles: lifecycle_at, rules: rule_at, limits: limit_at };
+    Ok((Some(ScenarioSpec { name, description, seed, clock, lifecycles, rules, limits, positions }), problems))
 }
 
 fn read<T: DeserializeOwned>(value: Value, at: &str, problems: &mut Vec<Problem>) -> Option<T> {
@@ -121,15 +127,22 @@ fn field<T: DeserializeOwned>(top: &mut Map<String, Value>, key: &str, problems:
     read(v, key, problems)
 }
 
-fn list<T: DeserializeOwned>(top: &mut Map<String, Value>, key: &str, problems: &mut Vec<Problem>) -> Vec<T> {
+/// The elements that could be read, with their positions in the document.
+fn list<T: DeserializeOwned>(
+    top: &mut Map<String, Value>,
+    key: &str,
+    problems: &mut Vec<Problem>,
+) -> (Vec<T>, Vec<usize>) {
     match top.remove(key) {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => {
-            items.into_iter().enumerate().filter_map(|(i, item)| read(item, &format!("{key}[{i}]"), problems)).collect()
-        }
+        None | Some(Value::Null) => (Vec::new(), Vec::new()),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, item)| read(item, &format!("{key}[{i}]"), problems).map(|v| (v, i)))
+            .unzip(),
         Some(_) => {
             problems.push(Problem::new(key, "must be a list"));
-            Vec::new()
+            (Vec::new(), Vec::new())
         }
     }
 }

@@ -36,7 +36,7 @@ impl Selector {
         let n = self.matched.fetch_add(1, Ordering::AcqRel) + 1;
         let counted = s.nth.is_none_or(|k| n == k)
             && s.first.is_none_or(|k| n <= k)
-            && s.every.is_none_or(|k| k > 0 && n % k == 0)
+            && s.every.is_none_or(|k| k > 0 && n.is_multiple_of(k))
             && s.after.is_none_or(|k| n > k);
         counted && s.probability.is_none_or(|p| p >= 1.0 || (p > 0.0 && core.ids.unit() < p))
     }

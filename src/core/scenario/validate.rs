@@ -22,15 +22,19 @@ pub fn validate(core: &Core, spec: &ScenarioSpec, running: bool) -> Vec<Problem>
         v.clock(clock, running);
     }
     let mut names = BTreeSet::new();
+    let at = |positions: &[usize], i: usize| positions.get(i).copied().unwrap_or(i);
     for (i, o) in spec.lifecycles.iter().enumerate() {
+        let i = at(&spec.positions.lifecycles, i);
         v.unique_name(&mut names, o.name.as_deref(), &format!("lifecycles[{i}].name"));
         v.lifecycle(o, &format!("lifecycles[{i}]"));
     }
     for (i, r) in spec.rules.iter().enumerate() {
+        let i = at(&spec.positions.rules, i);
         v.unique_name(&mut names, r.name.as_deref(), &format!("rules[{i}].name"));
         v.rule(r, &format!("rules[{i}]"));
     }
     for (i, l) in spec.limits.iter().enumerate() {
+        let i = at(&spec.positions.limits, i);
         v.unique_name(&mut names, l.name.as_deref(), &format!("limits[{i}].name"));
         v.limit(l, &format!("limits[{i}]"));
     }
