@@ -20,18 +20,25 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn init_tracing(format: LogFormat) {
+/// Returns the guard that flushes buffered log lines when dropped (at the end of `serve`).
+fn init_tracing(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MOCKCLOUD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stdout());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .with_writer(writer);
     match format {
         LogFormat::Pretty => builder.compact().init(),
         LogFormat::Json => builder.json().init(),
     }
+    guard
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
-    init_tracing(args.log_format);
+    let _log_guard = init_tracing(args.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let server = mockcloud::start(args).await?;

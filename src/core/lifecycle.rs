@@ -297,3 +297,101 @@ impl Lifecycles {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::core::call::{Call, Reply};
+    use crate::core::config::ServeArgs;
+    use crate::core::fixtures::FixtureFiles;
+    use crate::core::provider::{CoreError, ErrorSpec, Provider, Route};
+    use crate::core::store::Store;
+
+    /// Records every event with the product time it was applied at.
+    #[derive(Default)]
+    struct Recorder {
+        seen: Mutex<Vec<(u64, String)>>,
+    }
+
+    impl Provider for Recorder {
+        fn name(&self) -> &'static str {
+            "rec"
+        }
+        fn prefixes(&self) -> Vec<&'static str> {
+            vec![]
+        }
+        fn routes(self: Arc<Self>) -> Vec<Route> {
+            vec![]
+        }
+        fn core_error(&self, _: &CoreError, _: &Call) -> Reply {
+            Reply::empty(hyper::StatusCode::NOT_FOUND)
+        }
+        fn error_codes(&self) -> Vec<&'static str> {
+            vec![]
+        }
+        fn error_reply(&self, _: &ErrorSpec, _: &Call) -> Option<Reply> {
+            None
+        }
+        fn load_fixtures(&self, _: &Core, _: &FixtureFiles) -> Result<(), String> {
+            Ok(())
+        }
+        fn on_lifecycle(&self, core: &Core, event: &LifecycleEvent) {
+            let what = match event {
+                LifecycleEvent::Step { lifecycle, index } => {
+                    format!("{}:{}", lifecycle.spec.resource, lifecycle.spec.steps[*index].status)
+                }
+                LifecycleEvent::Finished { lifecycle } => match &lifecycle.spec.outcome {
+                    Outcome::Success => format!("{}:done", lifecycle.spec.resource),
+                    Outcome::Failure { code, .. } => format!("{}:failed {code}", lifecycle.spec.resource),
+                },
+            };
+            self.seen.lock().unwrap().push((core.clock.ticks(), what));
+        }
+        fn identities(&self, _: &Core) -> Value {
+            json!({})
+        }
+    }
+
+    static RECORDER: std::sync::OnceLock<Arc<Recorder>> = std::sync::OnceLock::new();
+
+    fn factory(_: &Store) -> Vec<Arc<dyn Provider>> {
+        vec![RECORDER.get_or_init(Default::default).clone()]
+    }
+
+    fn spec(resource: &str, steps: &[(&str, u64)], outcome: Outcome) -> LifecycleSpec {
+        LifecycleSpec {
+            provider: "rec".into(),
+            operation: "rec.thing.create".into(),
+            tenant: "t1".into(),
+            group: None,
+            resource: resource.into(),
+            steps: steps.iter().map(|(s, d)| Step::new(*s, *d)).collect(),
+            outcome,
+            data: Value::Null,
+        }
+    }
+
+    #[test]
+    fn virtual_advance_applies_due_steps_in_time_order_and_failures_cut_the_path() {
+        let core = Core::build(ServeArgs::parse_args(["--clock", "virtual"]).unwrap(), factory).unwrap();
+        let rec = RECORDER.get().unwrap();
+        core.lifecycles.start(&core, spec("a", &[("queued", 5_000), ("running", 10_000)], Outcome::Success));
+        let fail = Outcome::Failure { code: "E1".into(), message: None, after_step: Some(0), details: None };
+        core.lifecycles.start(&core, spec("b", &[("queued", 2_000), ("running", 1_000)], fail));
+        assert_eq!(core.lifecycles.active_count("rec.thing.create", "t1"), 2);
+
+        assert_eq!(core.lifecycles.advance(&core, 4_000).unwrap(), 1);
+        assert_eq!(core.lifecycles.advance(&core, 60_000).unwrap(), 2);
+        let seen = rec.seen.lock().unwrap().clone();
+        assert_eq!(
+            seen,
+            vec![(2_000, "b:failed E1".to_string()), (5_000, "a:running".to_string()), (15_000, "a:done".to_string())]
+        );
+        assert_eq!(core.lifecycles.active_count("rec.thing.create", "t1"), 0);
+        assert_eq!(core.clock.ticks(), 64_000);
+    }
+}

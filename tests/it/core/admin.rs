@@ -136,3 +136,21 @@ async fn oversized_bodies_get_413_before_any_handler() {
     let (_, clock) = json(s.get("/_mockcloud/clock").await).await;
     assert_eq!(clock["elapsed_seconds"], 0.0);
 }
+
+#[tokio::test]
+async fn malformed_request_lines_get_a_400_and_the_server_keeps_serving() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = Server::start().await;
+    for garbage in
+        ["NOT A REQUEST\r\n\r\n", "GET / HTTP/1.1\r\nBad Header Without Colon\r\n\r\n", "GET /\x01 HTTP/9.9\r\n\r\n"]
+    {
+        let mut conn = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        conn.write_all(garbage.as_bytes()).await.unwrap();
+        let mut out = Vec::new();
+        conn.read_to_end(&mut out).await.unwrap();
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.starts_with("HTTP/1.1 400"), "{garbage:?} → {text:?}");
+    }
+    let (status, _) = json(s.get("/_mockcloud/health").await).await;
+    assert_eq!(status, 200);
+}
