@@ -118,7 +118,7 @@ fn requests(call: &mut Call) -> Reply {
     for (k, v) in call.query_pairs() {
         match k.as_str() {
             "operation" => {
-                if !call.core.router().has_operation(&v) {
+                if !call.core.has_operation(&v) {
                     return error(
                         StatusCode::BAD_REQUEST,
                         "unknown_operation",

@@ -130,6 +130,11 @@ impl Core {
         &self.router
     }
 
+    /// Whether an operation id exists: declared by a route, or named by a provider's route refinement.
+    pub fn has_operation(&self, op: &str) -> bool {
+        self.router.has_operation(op) || self.providers.iter().any(|p| p.refined_operations().contains(&op))
+    }
+
     /// Puts the world back as the fixtures made it: everything, or one tenant's rows, lifecycles and
     /// credentials.
     pub fn reset(&self, tenant: Option<&str>) -> Result<(), String> {

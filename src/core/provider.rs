@@ -117,6 +117,12 @@ pub trait Provider: Send + Sync + 'static {
 
     fn routes(self: Arc<Self>) -> Vec<Route>;
 
+    /// The finer operation ids that `Route::refine` functions may name, so journal filters and scenario rules
+    /// can use them although no route declares them directly.
+    fn refined_operations(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
     /// Reads who is calling (sets `call.tenant` and `call.credential`) without answering, so that scenario
     /// rules can match on the tenant before the handler runs. The handler still does the real auth checks.
     fn identify(&self, _core: &Core, _call: &mut Call) {}

@@ -35,10 +35,13 @@ fn glob_bytes(p: &[u8], t: &[u8], segments: bool) -> bool {
     }
 }
 
-/// The emulated operation ids (admin routes excluded) a pattern names.
+/// The emulated operation ids (admin routes excluded) a pattern names: those routes declare and those their
+/// refinements name (JSON-RPC methods).
 pub fn resolve_operations(core: &Core, pattern: &str) -> Vec<&'static str> {
+    let declared = core.router().routes().map(|r| r.operation);
+    let refined = core.providers().iter().flat_map(|p| p.refined_operations());
     let mut ops: Vec<&'static str> =
-        core.router().routes().map(|r| r.operation).filter(|op| !is_admin(op) && glob(pattern, op, false)).collect();
+        declared.chain(refined).filter(|op| !is_admin(op) && glob(pattern, op, false)).collect();
     ops.sort_unstable();
     ops.dedup();
     ops

@@ -88,3 +88,12 @@ async fn rules_never_touch_the_admin_api() {
     assert_eq!(v["scenarios"][0]["rules"][0]["hits"], 0);
     assert!(s.request(Method::GET, "/tp/items").send().await.is_err(), "the emulated API is dropped");
 }
+
+#[tokio::test]
+async fn operations_named_by_a_route_refinement_can_be_matched() {
+    let s = start().await;
+    load(&s, &json!({"name": "rpc", "rules": [teapot("ping-only", json!({"operation": "tp.rpc.ping"}))]})).await;
+    assert_eq!(caught_by(s.post_json("/tp/rpc", &json!({"method": "ping"})).await).await, "ping-only");
+    assert_eq!(caught_by(s.post_json("/tp/rpc", &json!({"method": "echo"})).await).await, "passed:200");
+    assert_eq!(s.journal("operation=tp.rpc.ping").await[0]["rule"], "rpc/ping-only");
+}

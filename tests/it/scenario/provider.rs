@@ -124,9 +124,22 @@ impl Tp {
         }
     }
 
+    /// One path, several operations named by the body's `method` (like JSON-RPC).
+    fn rpc(&self, call: &mut Call) -> Reply {
+        Reply::json(StatusCode::OK, &json!({"operation": call.operation}))
+    }
+
     /// Takes ten product seconds, like a synchronous deploy.
     fn slow(&self, _call: &mut Call) -> Reply {
         Reply::json(StatusCode::OK, &json!({"done": true})).hold(Duration::from_secs(10))
+    }
+}
+
+fn refine_rpc(call: &Call) -> Option<&'static str> {
+    match call.json::<Value>().ok()?["method"].as_str()? {
+        "ping" => Some("tp.rpc.ping"),
+        "echo" => Some("tp.rpc.echo"),
+        _ => None,
     }
 }
 
@@ -149,7 +162,12 @@ impl Provider for Tp {
             .add(Method::POST, "/tp/jobs", "tp.job.create", Tp::job_create)
             .add(Method::GET, "/tp/jobs/{id}", "tp.job.get", Tp::job_get)
             .add(Method::POST, "/tp/slow", "tp.slow.run", Tp::slow)
+            .add_refined(Method::POST, "/tp/rpc", "tp.rpc.call", refine_rpc, Tp::rpc)
             .build()
+    }
+
+    fn refined_operations(&self) -> Vec<&'static str> {
+        vec!["tp.rpc.ping", "tp.rpc.echo"]
     }
 
     fn identify(&self, core: &Core, call: &mut Call) {
