@@ -318,7 +318,7 @@ impl Scenarios {
 
     /// Parses and validates without loading (`mockcloud scenario check`, and the first half of `load`).
     pub fn check(
-        core: &Core,
+        core: &Arc<Core>,
         bytes: &[u8],
         default_name: Option<&str>,
         running: bool,
@@ -336,7 +336,7 @@ impl Scenarios {
 
     /// Validates and loads a scenario, replacing one of the same name in place; a refused scenario changes
     /// nothing. Returns the name it was loaded under.
-    pub fn load(&self, core: &Core, bytes: &[u8], default_name: Option<&str>) -> Result<String, Vec<Problem>> {
+    pub fn load(&self, core: &Arc<Core>, bytes: &[u8], default_name: Option<&str>) -> Result<String, Vec<Problem>> {
         let spec = Self::check(core, bytes, default_name, true)?;
         let _loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(seed) = spec.seed {
@@ -356,14 +356,14 @@ impl Scenarios {
     }
 
     /// `--scenario FILE`: the file's stem names a scenario without a `name`.
-    pub fn load_file(&self, core: &Core, path: &Path) -> Result<(), String> {
+    pub fn load_file(&self, core: &Arc<Core>, path: &Path) -> Result<(), String> {
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let stem = path.file_stem().and_then(|s| s.to_str());
         self.load(core, &bytes, stem).map(|_| ()).map_err(|p| problems_text(&path.display().to_string(), &p))
     }
 
     /// `mockcloud scenario check FILE`: every problem, one per line, each with its JSON path.
-    pub fn check_file(core: &Core, path: &Path) -> Result<(), String> {
+    pub fn check_file(core: &Arc<Core>, path: &Path) -> Result<(), String> {
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let stem = path.file_stem().and_then(|s| s.to_str());
         Self::check(core, &bytes, stem, false).map(|_| ()).map_err(|p| problems_text(&path.display().to_string(), &p))

@@ -19,6 +19,7 @@ async fn a_provider_error_is_rendered_by_the_provider_with_its_status_and_body()
             {"match": {"operation": "tp.item.list"},
              "act": {"error": {"code": "TP.THROTTLED", "message": "slow down", "details": {"retry": 5}}}},
             {"match": {"operation": "tq.ping.get"}, "act": {"error": {"code": "TQ.OOPS", "message": "tq says no"}}},
+            {"match": {"operation": "tp.job.get"}, "act": {"error": {"code": "tp.errors.TP.NOT_FOUND"}}},
         ]}),
     )
     .await;
@@ -28,6 +29,12 @@ async fn a_provider_error_is_rendered_by_the_provider_with_its_status_and_body()
     assert_eq!((status, v), (429, json!({"code": "TP.THROTTLED", "message": "slow down", "details": {"retry": 5}})));
     let (status, v) = json(s.get("/tq/ping").await).await;
     assert_eq!((status, v), (500, json!({"oops": "tq says no"})));
+    let (status, v) = json(s.get("/tp/jobs/x").await).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (404, Some("TP.NOT_FOUND")),
+        "a code the provider renders but does not list"
+    );
 }
 
 #[tokio::test]

@@ -47,7 +47,9 @@ const CODES: [(&str, u16, &str); 5] = [
     ("TP.BUSY", 503, "The service is busy."),
 ];
 
+/// Codes are also accepted with a class prefix (`tp.errors.TP.BUSY`), as vCenter takes full error class names.
 fn tp_error(code: &str, message: Option<&str>, details: Option<&Value>) -> Option<Reply> {
+    let code = code.strip_prefix("tp.errors.").unwrap_or(code);
     let (code, status, default) = CODES.iter().find(|(c, _, _)| *c == code)?;
     let status = StatusCode::from_u16(*status).ok()?;
     Some(Reply::json(
