@@ -25,9 +25,6 @@ pub struct Call {
     pub operation: &'static str,
     /// Set by the provider once it knows whose request this is (org, project, account, user).
     pub tenant: Option<String>,
-    /// A scope wider than the tenant when the provider has one (a K5 contract holding projects); scenario
-    /// limits `per: group` count by it. Set it in `identify` with `set_group`.
-    pub group: Option<String>,
     /// The credential (token, session id) the request presented, once the provider has read it; lets a scenario
     /// action expire exactly the credential of the request it matched.
     pub credential: Option<String>,
@@ -76,10 +73,6 @@ impl Call {
 
     pub fn set_tenant(&mut self, tenant: impl Into<String>) {
         self.tenant = Some(tenant.into());
-    }
-
-    pub fn set_group(&mut self, group: impl Into<String>) {
-        self.group = Some(group.into());
     }
 }
 

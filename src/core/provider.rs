@@ -136,6 +136,12 @@ pub trait Provider: Send + Sync + 'static {
     /// The provider's own error answer for a code (`50301`, `SYS.1007`, ...); None for a code it does not know.
     fn error_reply(&self, spec: &ErrorSpec, call: &Call) -> Option<Reply>;
 
+    /// The scope wider than the tenant a call belongs to, when the provider has one (a K5 contract holding
+    /// projects): scenario limits `per: group` count by it, as `LifecycleSpec::group` does for lifecycles.
+    fn group(&self, _core: &Core, _call: &Call) -> Option<String> {
+        None
+    }
+
     /// The statuses and failure codes of the lifecycles `operation` starts, so that scenario files naming an
     /// impossible status or an unknown failure are refused. None when the operation starts no lifecycle or the
     /// provider does not say: then statuses are not checked and failures must be `error_codes()`.

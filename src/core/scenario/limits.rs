@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use super::super::call::Call;
 use super::super::Core;
+use super::matching::provider_of;
 use super::model::{CountMode, LimitSpec, Scope};
 
 #[derive(Debug, Default)]
@@ -79,7 +80,11 @@ impl Limit {
         let tenant = call.tenant.clone().unwrap_or_default();
         match self.spec.per {
             Scope::Tenant => tenant,
-            Scope::Group => call.group.clone().or_else(|| core.scenarios.group_of(&tenant)).unwrap_or(tenant),
+            Scope::Group => core
+                .provider(provider_of(call.operation))
+                .and_then(|p| p.group(core, call))
+                .or_else(|| core.scenarios.group_of(&tenant))
+                .unwrap_or(tenant),
             Scope::Global => String::new(),
         }
     }

@@ -182,7 +182,7 @@ pub struct Scenarios {
     /// Held from a lifecycle limit's count through the handler that may start one (see limits.rs).
     admission: Mutex<()>,
     /// Tenant → group, learned from the lifecycles providers start, for group limits of callers whose
-    /// provider does not set `Call::group`.
+    /// provider does not say (`Provider::group`).
     groups: DashMap<String, String>,
     /// Turns true when the server shuts down: stalled requests and pending latencies end.
     shutdown: watch::Sender<bool>,

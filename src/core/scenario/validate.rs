@@ -130,7 +130,6 @@ impl Validator<'_> {
             params: Vec::new(),
             operation,
             tenant: None,
-            group: None,
             credential: None,
             base_url: "http://localhost".into(),
             core: self.core.clone(),

@@ -107,7 +107,7 @@ impl Tp {
                 provider: "tp".into(),
                 operation: "tp.job.create".into(),
                 tenant: tenant.clone(),
-                group: call.group.clone(),
+                group: call.header("x-group").map(str::to_string),
                 resource: id.clone(),
                 steps: JOB_STEPS.iter().map(|(s, d)| Step::new(*s, *d)).collect(),
                 outcome: Outcome::Success,
@@ -176,15 +176,16 @@ impl Provider for Tp {
         if let Some(t) = call.header("x-tenant").map(str::to_string) {
             call.set_tenant(t);
         }
-        if let Some(g) = call.header("x-group").map(str::to_string) {
-            call.set_group(g);
-        }
         if let Some(token) = call.header("x-token").map(str::to_string) {
             if let CredentialState::Valid { tenant } = core.credentials.check(&core.clock, &token) {
                 call.set_tenant(tenant);
             }
             call.credential = Some(token);
         }
+    }
+
+    fn group(&self, _core: &Core, call: &Call) -> Option<String> {
+        call.header("x-group").map(str::to_string)
     }
 
     fn core_error(&self, err: &CoreError, _call: &Call) -> Reply {
