@@ -84,7 +84,7 @@ struct Loaded {
     loaded_at: u64,
     overrides: Vec<Override>,
     rules: Vec<Rule>,
-    limits: Vec<(Matcher, Limit)>,
+    limits: Vec<Limit>,
 }
 
 impl Loaded {
@@ -114,11 +114,7 @@ impl Loaded {
             .enumerate()
             .map(|(i, l)| {
                 let ops = matching::resolve_operations(core, &l.operation);
-                let m = Matcher::new(
-                    core,
-                    &model::MatchSpec { operation: Some(l.operation.clone()), ..Default::default() },
-                );
-                (m, Limit::new(l.name.clone().unwrap_or_else(|| format!("limits[{i}]")), l.clone(), ops))
+                Limit::new(l.name.clone().unwrap_or_else(|| format!("limits[{i}]")), l.clone(), ops)
             })
             .collect();
         Loaded { loaded_at: core.clock.ticks(), overrides, rules, limits, spec }
@@ -140,7 +136,7 @@ impl Loaded {
         let limits: Vec<Value> = self
             .limits
             .iter()
-            .map(|(_, l)| {
+            .map(|l| {
                 let mut v = serde_json::to_value(&l.spec).unwrap_or(Value::Null);
                 v["name"] = json!(l.name);
                 v["admitted"] = json!(l.admitted());
@@ -264,9 +260,8 @@ impl Scenarios {
         let list = self.snapshot();
         let applying: Vec<(&Loaded, &Limit)> = list
             .iter()
-            .flat_map(|sc| sc.limits.iter().map(move |(m, l)| (sc.as_ref(), m, l)))
-            .filter(|(_, m, l)| l.applies(call) && m.matches(call))
-            .map(|(sc, _, l)| (sc, l))
+            .flat_map(|sc| sc.limits.iter().map(move |l| (sc.as_ref(), l)))
+            .filter(|(_, l)| l.applies(call))
             .collect();
         if applying.is_empty() {
             admitted.reply = handler(call);
