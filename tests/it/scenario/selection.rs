@@ -70,3 +70,24 @@ async fn a_time_window_follows_the_product_clock_from_load() {
     assert_eq!(pattern(&s, 2).await, "..", "after the window");
     assert_eq!(listing(&s, "sel").await["rules"][0]["matched"], 2, "calls outside the window are not counted");
 }
+
+#[tokio::test]
+async fn counts_are_exact_under_50_parallel_requests() {
+    let s = start().await;
+    load(&s, &busy(json!({"first": 10}))).await;
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let r = s.request(reqwest::Method::GET, &format!("/tp/items/{i}"));
+        tasks.push(tokio::spawn(async move { r.send().await.unwrap().status().as_u16() }));
+    }
+    let mut busy_answers = 0;
+    for t in tasks {
+        if t.await.unwrap() == 503 {
+            busy_answers += 1;
+        }
+    }
+    assert_eq!(busy_answers, 10);
+    let v = listing(&s, "sel").await;
+    assert_eq!((v["rules"][0]["matched"].as_u64(), v["rules"][0]["hits"].as_u64()), (Some(50), Some(10)));
+    assert_eq!(s.journal("operation=tp.item.get&status=503").await.len(), 10);
+}
