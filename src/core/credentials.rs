@@ -118,6 +118,18 @@ impl Credentials {
         }
     }
 
+    /// Like `check`, but never refreshes an idle-timeout credential: for looking at a credential without
+    /// using it (session-validity probes, counting a tenant's live sessions).
+    pub fn peek(&self, clock: &Clock, token: &str) -> CredentialState {
+        let Some(c) = self.map.get(token) else { return CredentialState::Unknown };
+        match c.ended {
+            Some(Ended::Expired) => CredentialState::Expired,
+            Some(Ended::Revoked) => CredentialState::Revoked,
+            None if self.is_past(clock, &c) => CredentialState::Expired,
+            None => CredentialState::Valid { tenant: c.tenant.clone() },
+        }
+    }
+
     /// When a credential expires, as a wall-clock date consistent with the credential clock.
     pub fn expires_at(&self, clock: &Clock, token: &str) -> Option<DateTime<Utc>> {
         let c = self.map.get(token)?;

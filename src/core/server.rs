@@ -59,7 +59,12 @@ async fn accept_loop(core: Arc<Core>, listener: TcpListener, mut stop: watch::Re
                 let _ = stream.set_nodelay(true);
                 let core = core.clone();
                 let svc = service_fn(move |req| handle(core.clone(), req, peer));
-                let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), svc);
+                // Title-case header names (`X-Subject-Token`, not `x-subject-token`): some real clients match
+                // header names case-sensitively in raw HTTP/1.1 output (K5 shell scripts, a PHP SDK).
+                let conn = http1::Builder::new()
+                    .keep_alive(true)
+                    .title_case_headers(true)
+                    .serve_connection(TokioIo::new(stream), svc);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     let _ = conn.await;

@@ -1,1 +1,12 @@
 //! Tests of the k5 provider.
+
+mod util;
+
+mod clients;
+mod exports;
+mod identity;
+mod images;
+mod imports;
+mod robustness;
+mod storage;
+mod world;

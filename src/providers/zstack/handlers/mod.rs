@@ -1,0 +1,5 @@
+//! Request handlers, one file per API family.
+
+pub mod actions;
+pub mod queries;
+pub mod session;
