@@ -3,10 +3,12 @@
 mod actions;
 mod admin;
 mod determinism;
+mod library;
 mod lifecycles;
 mod limits;
 mod matching;
 mod provider;
+mod real_providers;
 mod selection;
 mod validation;
 
