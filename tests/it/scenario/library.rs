@@ -23,6 +23,19 @@ async fn use_library(s: &Server, name: &str) -> Value {
     v
 }
 
+#[tokio::test]
+async fn the_example_in_docs_scenarios_md_loads() {
+    let doc = std::fs::read_to_string(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/scenarios.md"))
+        .expect("docs/scenarios.md");
+    let start = doc.find("```json\n").expect("a JSON example") + "```json\n".len();
+    let example = &doc[start..start + doc[start..].find("```").expect("closed")];
+    let s = Server::start().await;
+    let r = s.request(Method::PUT, "/_mockcloud/scenarios/k5-imports-under-pressure").body(example.to_string());
+    let (status, v) = json(r.send().await.unwrap()).await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["rules"].as_array().unwrap().len(), 5);
+}
+
 // ---- K5 ----
 
 const K5_DEV: &str = "73734414ba00e310cc645e118b6a6c4a";
