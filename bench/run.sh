@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Throughput of mockcloud against a bare hyper server built and measured in the same run (the machine is shared
 # and noisy, so only the ratio means anything). Drives load with wrk on:
-#   1. bare hyper (examples/bare_hyper.rs), a fixed JSON body;
-#   2. mockcloud, a stored-resource GET (ZStack image by uuid, with a session, through auth, store, journal);
-#   3. mockcloud, GET /_mockcloud/health.
-# Usage: bench/run.sh [seconds per run, default 10] [connections, default 32]
+#   1. bare hyper (examples/bare_hyper.rs), answering each path with the bytes mockcloud answers for it;
+#   2. mockcloud, stored-resource GETs through auth, store and journal: a ZStack image by uuid (a one-row
+#      query with its schema map) and a K5 Glance image by id;
+#   3. mockcloud, GET /_mockcloud/health (the request path without a provider).
+# Usage: bench/run.sh [seconds per run, default 5] [connections, default 32]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs=${1:-10}
+secs=${1:-5}
 conns=${2:-32}
 command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --locked --bin mockcloud --example bare_hyper 2>&1 | tail -1
@@ -15,7 +16,6 @@ bare_port=18991
 mc_port=18990
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
-target/release/examples/bare_hyper "127.0.0.1:$bare_port" & pids+=($!)
 # Logs go to /dev/null, as in a CI job that does not keep them; the per-request line is still formatted.
 target/release/mockcloud serve --listen "127.0.0.1:$mc_port" --seed 1 >/dev/null 2>&1 & pids+=($!)
 for _ in $(seq 100); do
@@ -28,26 +28,53 @@ session=$(curl -sf -X PUT "http://127.0.0.1:$mc_port/zstack/v1/accounts/login" \
   -d "{\"logInByAccount\":{\"accountName\":\"admin\",\"password\":\"$pw\"}}" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["inventory"]["uuid"])')
 image=dbfd52c2f87c39cda8c8945fca8d6a5a
+k5_project=73734414ba00e310cc645e118b6a6c4a
+k5_token=$(curl -si "http://127.0.0.1:$mc_port/v3/auth/tokens" -H 'Content-Type: application/json' \
+  -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"domain":{"name":"K5DEMO01"},"name":"alice","password":"alice-k5-pass"}}},"scope":{"project":{"id":"'$k5_project'"}}}}' |
+  awk 'tolower($1)=="x-subject-token:" {print $2}' | tr -d '\r')
+k5_image=b13756b4-43dd-4441-a285-dd208cfd7df2
 
-run() { # name url [header]
-  local name=$1 url=$2 hdr=${3:-}
-  local out
+measure() { # url [header] -> "rps p99"
+  local url=$1 hdr=${2:-} out
   if [ -n "$hdr" ]; then out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency -H "$hdr" "$url"); else out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "$url"); fi
-  local rps p99
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  printf '%-34s %12s req/s   p99 %s\n' "$name" "$rps" "$p99" >&2
-  echo "$rps"
+  echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="99%" {print $2}' <<<"$out")"
 }
-# Warm-up, then the measured runs.
-wrk -t1 -c"$conns" -d2s "http://127.0.0.1:$bare_port/" >/dev/null
-wrk -t1 -c"$conns" -d2s -H "Authorization: OAuth $session" "http://127.0.0.1:$mc_port/zstack/v1/images/$image" >/dev/null
-bare=$(run "bare hyper" "http://127.0.0.1:$bare_port/")
-get=$(run "mockcloud stored-resource GET" "http://127.0.0.1:$mc_port/zstack/v1/images/$image" "Authorization: OAuth $session")
-health=$(run "mockcloud /_mockcloud/health" "http://127.0.0.1:$mc_port/_mockcloud/health")
-python3 - "$bare" "$get" "$health" <<'PY'
-import sys
-bare, get, health = map(float, sys.argv[1:])
-print(f"stored-resource GET / bare hyper = {get / bare:.3f}  (overhead {100 * (1 - get / bare):.1f} %)")
-print(f"health / bare hyper              = {health / bare:.3f}  (overhead {100 * (1 - health / bare):.1f} %)")
+declare -A url hdr
+names=(zstack_image k5_glance_image health)
+url[zstack_image]="http://127.0.0.1:$mc_port/zstack/v1/images/$image"; hdr[zstack_image]="Authorization: OAuth $session"
+url[k5_glance_image]="http://127.0.0.1:$mc_port/image/v2/images/$k5_image"; hdr[k5_glance_image]="X-Auth-Token: $k5_token"
+url[health]="http://127.0.0.1:$mc_port/_mockcloud/health"
+# Each target must answer 200; its body becomes what the bare server answers on the same path.
+bodies=$(mktemp -d)
+bare_args=()
+for n in "${names[@]}"; do
+  code=$(curl -s -o "$bodies/$n" -w '%{http_code}' ${hdr[$n]:+-H "${hdr[$n]}"} "${url[$n]}")
+  [ "$code" = 200 ] || { echo "$n: ${url[$n]} answered $code" >&2; exit 1; }
+  path=${url[$n]#http://127.0.0.1:$mc_port}
+  bare_args+=("$path=$bodies/$n")
+  url[bare_$n]="http://127.0.0.1:$bare_port$path"
+done
+target/release/examples/bare_hyper "127.0.0.1:$bare_port" "${bare_args[@]}" & pids+=($!)
+sleep 0.3
+for n in "${names[@]}"; do names+=("bare_$n"); done
+for n in "${names[@]}"; do wrk -t1 -c"$conns" -d1s ${hdr[$n]:+-H "${hdr[$n]}"} "${url[$n]}" >/dev/null; done
+# Rounds interleave the targets so a burst of load from elsewhere hits them all alike; the median round counts.
+results=$(mktemp)
+for round in 1 2 3; do
+  for n in "${names[@]}"; do
+    echo "$n $(measure "${url[$n]}" "${hdr[$n]:-}")" >>"$results"
+  done
+done
+python3 - "$results" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, rps, p99 = line.split()
+    rows.setdefault(name, []).append((float(rps), p99))
+med = {n: statistics.median(r for r, _ in runs) for n, runs in rows.items()}
+print(f"{'target':<22} {'median req/s':>12}  {'vs bare':>7}  p99 per round")
+for name, runs in rows.items():
+    base = med.get("bare_" + name)
+    ratio = f"{med[name] / base:.3f}" if base else ""
+    print(f"{name:<22} {med[name]:>12.0f}  {ratio:>7}  {' '.join(p for _, p in runs)}")
 PY

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod core;
+pub mod logging;
 pub mod providers;
 
 use std::sync::Arc;

@@ -1,5 +1,8 @@
 use clap::Parser;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use mockcloud::core::config::{Cli, Command, LogFormat, ScenarioCommand, ServeArgs};
 
 fn main() -> std::process::ExitCode {
@@ -21,10 +24,10 @@ fn main() -> std::process::ExitCode {
 }
 
 /// Returns the guard that flushes buffered log lines when dropped (at the end of `serve`).
-fn init_tracing(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
+fn init_tracing(format: LogFormat) -> mockcloud::logging::FlushGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MOCKCLOUD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stdout());
+    let (writer, guard) = mockcloud::logging::BufferedStdout::start();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)

@@ -15,6 +15,7 @@ pub mod router;
 pub mod scenario;
 pub mod server;
 pub mod state_file;
+pub mod tls;
 
 use std::sync::{Arc, RwLock};
 
@@ -48,6 +49,7 @@ pub struct Core {
     pub journal: Journal,
     pub credentials: Credentials,
     pub scenarios: Scenarios,
+    pub tls: tls::Tls,
     providers: Vec<Arc<dyn Provider>>,
     router: Router,
     /// The store as the fixtures left it, for resets.
@@ -81,7 +83,10 @@ impl Core {
         }
         tables.push((ADMIN_OWNER, vec![admin::PREFIX], admin::routes()));
         let router = Router::new(tables);
+        let listen_host = config.listen.ip().to_string();
+        let tls = tls::load(config.tls_cert.as_deref(), config.tls_key.as_deref(), &listen_host)?;
         let core = Arc::new(Core {
+            tls,
             clock: Clock::new(mode, config.time_scale),
             journal: Journal::new(config.journal_size),
             credentials: Credentials::new(config.credential_clock),

@@ -11,7 +11,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -58,16 +58,17 @@ async fn accept_loop(core: Arc<Core>, listener: TcpListener, mut stop: watch::Re
                 let Ok((stream, peer)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
                 let core = core.clone();
-                let svc = service_fn(move |req| handle(core.clone(), req, peer));
-                // Title-case header names (`X-Subject-Token`, not `x-subject-token`): some real clients match
-                // header names case-sensitively in raw HTTP/1.1 output (K5 shell scripts, a PHP SDK).
-                let conn = http1::Builder::new()
-                    .keep_alive(true)
-                    .title_case_headers(true)
-                    .serve_connection(TokioIo::new(stream), svc);
-                let conn = graceful.watch(conn);
+                let watcher = graceful.watcher();
                 tokio::spawn(async move {
-                    let _ = conn.await;
+                    // One peek per connection tells TLS from plain HTTP, so both share the port.
+                    let mut first = [0u8; 1];
+                    let is_tls = matches!(stream.peek(&mut first).await, Ok(1) if first[0] == super::tls::HANDSHAKE);
+                    if is_tls {
+                        let Ok(tls_stream) = core.tls.acceptor.accept(stream).await else { return };
+                        serve_connection(core, tls_stream, peer, true, watcher).await;
+                    } else {
+                        serve_connection(core, stream, peer, false, watcher).await;
+                    }
                 });
             }
             _ = stop.changed() => break,
@@ -83,6 +84,18 @@ async fn accept_loop(core: Arc<Core>, listener: TcpListener, mut stop: watch::Re
         tracing::info!(path = %path.display(), "state saved");
     }
     Ok(())
+}
+
+async fn serve_connection<S>(core: Arc<Core>, stream: S, peer: SocketAddr, tls: bool, watcher: Watcher)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let svc = service_fn(move |req| handle(core.clone(), req, peer, tls));
+    // Title-case header names (`X-Subject-Token`, not `x-subject-token`): some real clients match
+    // header names case-sensitively in raw HTTP/1.1 output (K5 shell scripts, a PHP SDK).
+    let conn =
+        http1::Builder::new().keep_alive(true).title_case_headers(true).serve_connection(TokioIo::new(stream), svc);
+    let _ = watcher.watch(conn).await;
 }
 
 /// The error hyper sees when a scenario asks to drop the connection: it makes hyper close it unanswered.
@@ -101,13 +114,14 @@ async fn handle(
     core: Arc<Core>,
     req: Request<Incoming>,
     _peer: SocketAddr,
+    tls: bool,
 ) -> Result<Response<Full<Bytes>>, DropConnection> {
     let started = Instant::now();
     let arrived = core.clock.now();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().map(str::to_string);
-    let base_url = base_url(&core, &parts.headers);
+    let base_url = base_url(&core, &parts.headers, tls);
 
     let lookup = core.router().lookup(&parts.method, &path, query.as_deref());
     let (route, owner, params) = match lookup {
@@ -237,11 +251,12 @@ fn core_error(core: &Core, owner: Option<usize>, err: &CoreError, call: &Call) -
 }
 
 /// `--public-url`, else the scheme and Host the client used, else the listen address.
-fn base_url(core: &Core, headers: &hyper::HeaderMap) -> String {
+fn base_url(core: &Core, headers: &hyper::HeaderMap, tls: bool) -> String {
     if let Some(u) = &core.config.public_url {
         return u.trim_end_matches('/').to_string();
     }
-    let proto = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or("http");
+    let scheme = if tls { "https" } else { "http" };
+    let proto = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or(scheme);
     match headers.get(hyper::header::HOST).and_then(|v| v.to_str().ok()) {
         Some(host) if !host.is_empty() => format!("{proto}://{host}"),
         _ => format!("http://{}", core.config.listen),

@@ -62,6 +62,11 @@ impl<T: Clone> Table<T> {
         self.rows.get(tenant).map(|t| t.values().cloned().collect()).unwrap_or_default()
     }
 
+    /// Maps every row of one tenant without cloning the rows themselves.
+    pub fn map<R>(&self, tenant: &str, f: impl FnMut(&T) -> R) -> Vec<R> {
+        self.rows.get(tenant).map(|t| t.values().map(f).collect()).unwrap_or_default()
+    }
+
     pub fn count(&self, tenant: &str) -> usize {
         self.rows.get(tenant).map(|t| t.len()).unwrap_or(0)
     }

@@ -9,7 +9,12 @@ use super::super::{change_image, inventory, shapes, wire, Caller, ZStack};
 use crate::core::call::{Call, Reply};
 
 /// The REST layer's handling of a query, then the session check, then the query itself.
-fn query(p: &ZStack, call: &mut Call, shape: &'static Shape, rows: fn(&ZStack, &Caller) -> Vec<Row>) -> Reply {
+fn query(
+    p: &ZStack,
+    call: &mut Call,
+    shape: &'static Shape,
+    rows: fn(&ZStack, &Caller, Option<&str>) -> Vec<Row>,
+) -> Reply {
     let sid = match wire::session_id(call) {
         Ok(s) => s,
         Err(e) => return wire::rest_error(e),
@@ -36,7 +41,8 @@ fn query(p: &ZStack, call: &mut Call, shape: &'static Shape, rows: fn(&ZStack, &
         Err(e) => return wire::failed(&e),
     };
     call.set_tenant(caller.tenant().to_string());
-    let result = match run_query(shape, rows(p, &caller), &params) {
+    let only = call.params.iter().find(|(k, _)| *k == "uuid").map(|(_, v)| v.as_str());
+    let result = match run_query(shape, rows(p, &caller, only), &params) {
         Ok(r) => r,
         Err(e) => return wire::failed(&ErrorCode::invalid_argument(e.0)),
     };
@@ -64,31 +70,31 @@ pub fn volumes(p: &ZStack, call: &mut Call) -> Reply {
 }
 
 pub fn images(p: &ZStack, call: &mut Call) -> Reply {
-    query(p, call, &shapes::IMAGE, |p, _| inventory::shared_rows(&p.images))
+    query(p, call, &shapes::IMAGE, |p, _, only| inventory::shared_rows(&p.images, only))
 }
 
 pub fn zones(p: &ZStack, call: &mut Call) -> Reply {
-    query(p, call, &shapes::ZONE, |p, _| inventory::shared_rows(&p.zones))
+    query(p, call, &shapes::ZONE, |p, _, only| inventory::shared_rows(&p.zones, only))
 }
 
 pub fn clusters(p: &ZStack, call: &mut Call) -> Reply {
-    query(p, call, &shapes::CLUSTER, |p, _| inventory::shared_rows(&p.clusters))
+    query(p, call, &shapes::CLUSTER, |p, _, only| inventory::shared_rows(&p.clusters, only))
 }
 
 pub fn hosts(p: &ZStack, call: &mut Call) -> Reply {
-    query(p, call, &shapes::HOST, |p, _| inventory::shared_rows(&p.hosts))
+    query(p, call, &shapes::HOST, |p, _, only| inventory::shared_rows(&p.hosts, only))
 }
 
 pub fn l3_networks(p: &ZStack, call: &mut Call) -> Reply {
-    query(p, call, &shapes::L3_NETWORK, |p, _| inventory::shared_rows(&p.l3_networks))
+    query(p, call, &shapes::L3_NETWORK, |p, _, only| inventory::shared_rows(&p.l3_networks, only))
 }
 
 pub fn primary_storages(p: &ZStack, call: &mut Call) -> Reply {
-    query(p, call, &shapes::PRIMARY_STORAGE, |p, _| inventory::shared_rows(&p.primary_storages))
+    query(p, call, &shapes::PRIMARY_STORAGE, |p, _, only| inventory::shared_rows(&p.primary_storages, only))
 }
 
 pub fn backup_storages(p: &ZStack, call: &mut Call) -> Reply {
-    query(p, call, &shapes::BACKUP_STORAGE, |p, _| inventory::shared_rows(&p.backup_storages))
+    query(p, call, &shapes::BACKUP_STORAGE, |p, _, only| inventory::shared_rows(&p.backup_storages, only))
 }
 
 /// `GET /v1/vm-instances/{vmInstanceUuid}/image-candidates`: a sync, non-query API, so parameter checks
