@@ -132,6 +132,86 @@ async fn k5_checksum_failure_fails_every_import_after_its_first_processing_step(
     assert_ne!(image["status"], "active", "no image is registered: {image}");
 }
 
+#[tokio::test]
+async fn every_library_file_loads_into_the_full_server() {
+    let s = Server::start().await;
+    let mut names: Vec<String> = std::fs::read_dir(library_dir())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".json").map(str::to_string))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "{names:?}");
+    for name in &names {
+        use_library(&s, name).await;
+    }
+    let (_, v) = json(s.get("/_mockcloud/scenarios").await).await;
+    assert_eq!(v["scenarios"].as_array().unwrap().len(), names.len());
+}
+
+// ---- Horizon ----
+
+use crate::horizon::{image_status, import_body, login as horizon_login, post as horizon_post, source_copy, version};
+use crate::horizon::{ADMIN_A, IMG_MARKET, VER_MARKET};
+
+async fn horizon_import(s: &Server, t: &str, name: &str) -> (String, String) {
+    let (st, v) = horizon_post(s, "/imagemgmt/v1/images?action=import", t, &import_body(name)).await;
+    assert_eq!(st, 201, "{v}");
+    (v["streamId"].as_str().unwrap().to_string(), v["versionId"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn horizon_import_fails_with_import_failed_timeout() {
+    let s = Server::start().await;
+    use_library(&s, "horizon-import-fails").await;
+    let t = horizon_login(&s, ADMIN_A).await;
+    let (img, ver) = horizon_import(&s, &t, "doomed").await;
+    s.advance(31.0).await;
+    assert_eq!(image_status(&s, &t, &img).await, "IN_PROGRESS");
+    assert_eq!(source_copy(&s, &t, &img, &ver).await["status"], "DEPLOYING_VM");
+    s.advance(600.0).await;
+    assert_eq!(image_status(&s, &t, &img).await, "FAILED");
+    assert_eq!(version(&s, &t, &img, &ver).await["status"], "FAILED");
+    let copy = source_copy(&s, &t, &img, &ver).await;
+    assert_eq!(
+        (copy["status"].as_str(), copy["errorCode"].as_str()),
+        (Some("IMPORT_FAILED_TIMEOUT"), Some("IMPORT_FAILED_TIMEOUT"))
+    );
+    assert_eq!(copy["errorDetails"], "The VM deployment did not finish in time.");
+    assert_eq!(listing(&s, "horizon-import-fails").await["lifecycles"][0]["hits"], 1);
+}
+
+#[tokio::test]
+async fn horizon_import_slow_stays_in_progress_for_hours() {
+    let s = Server::start().await;
+    use_library(&s, "horizon-import-slow").await;
+    let t = horizon_login(&s, ADMIN_A).await;
+    let (img, ver) = horizon_import(&s, &t, "patience").await;
+    s.advance(3600.0).await;
+    assert_eq!(image_status(&s, &t, &img).await, "IN_PROGRESS", "the default import would be done after 15 minutes");
+    assert_eq!(source_copy(&s, &t, &img, &ver).await["status"], "DEPLOYING_VM");
+    s.advance(7200.0).await;
+    assert_eq!(source_copy(&s, &t, &img, &ver).await["status"], "INSTALLING_AGENTS");
+    s.advance(30.0).await;
+    assert_eq!(image_status(&s, &t, &img).await, "IMPORT_COMPLETE");
+}
+
+#[tokio::test]
+async fn horizon_publish_stuck_replicating_for_days_then_partially_available() {
+    let s = Server::start().await;
+    use_library(&s, "horizon-publish-stuck-replicating").await;
+    let t = horizon_login(&s, ADMIN_A).await;
+    let publish = format!("/imagemgmt/v1/images/{IMG_MARKET}/versions/{VER_MARKET}?action=publish");
+    let (st, v) = horizon_post(&s, &publish, &t, &json!({})).await;
+    assert_eq!(st, 201, "{v}");
+    s.advance(24.0 * 60.0 + 1.0).await;
+    assert_eq!(version(&s, &t, IMG_MARKET, VER_MARKET).await["status"], "REPLICATION_IN_PROGRESS");
+    s.advance(2.0 * 86400.0).await;
+    assert_eq!(version(&s, &t, IMG_MARKET, VER_MARKET).await["status"], "REPLICATION_IN_PROGRESS", "still stuck");
+    assert_eq!(image_status(&s, &t, IMG_MARKET).await, "IN_PROGRESS");
+    s.advance(86400.0).await;
+    assert_eq!(version(&s, &t, IMG_MARKET, VER_MARKET).await["status"], "PARTIALLY_AVAILABLE");
+}
+
 // ---- vCenter ----
 
 const VC_PHOTON: &str = "6f2c1d9e-1b1a-4c7e-8f00-5a6b7c8d9e01";
@@ -245,7 +325,7 @@ async fn zstack_job_timeout_ends_change_image_with_sys_1001() {
 async fn flaky_run() -> String {
     let s = Server::start_with(&["--clock", "real", "--time-scale", "0.0001", "--seed", "1"]).await;
     use_library(&s, "flaky-network").await;
-    let paths = ["/v3", "/v1/imageimport", "/rest/vcenter/vm", "/zstack/v1/zones"];
+    let paths = ["/v3", "/imagemgmt/v1/images", "/rest/vcenter/vm", "/zstack/v1/zones"];
     let mut out = String::new();
     for i in 0..120 {
         let outcome = match s.request(Method::GET, paths[i % 4]).send().await {

@@ -49,6 +49,7 @@ async fn each_provider_renders_an_error_named_by_its_own_code() {
             rule("k5", json!({"operation": "k5.imageimport.list"}), json!({"error": {"code": "50301"}})),
             rule("zstack", json!({"operation": "zstack.zone.query"}), json!({"error": {"code": "SYS.1007", "message": "injected"}})),
             rule("vcenter", json!({"operation": "vcenter.vm.list"}), json!({"error": {"code": "com.vmware.vapi.std.errors.resource_busy"}})),
+            rule("horizon", json!({"operation": "horizon.image.list"}), json!({"error": {"code": "IMAGE_NAME_ALREADY_EXISTS"}})),
         ]}),
     )
     .await;
@@ -71,9 +72,12 @@ async fn each_provider_renders_an_error_named_by_its_own_code() {
             .await;
     assert_eq!((st, v["type"].as_str()), (400, Some("com.vmware.vapi.std.errors.resource_busy")), "{v}");
 
+    let hz = crate::horizon::login(&s, crate::horizon::ADMIN_A).await;
+    let (st, v) = crate::horizon::get(&s, "/imagemgmt/v1/images", &hz).await;
+    assert_eq!((st, v["code"].as_str()), (409, Some("IMAGE_NAME_ALREADY_EXISTS")), "{v}");
     let hits: Vec<Value> =
         listing(&s, "codes").await["rules"].as_array().unwrap().iter().map(|r| r["hits"].clone()).collect();
-    assert_eq!(hits, [1, 1, 1]);
+    assert_eq!(hits, [1, 1, 1, 1]);
 }
 
 #[tokio::test]
