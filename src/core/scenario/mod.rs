@@ -16,6 +16,7 @@ pub mod parse;
 pub mod selection;
 pub mod validate;
 
+use std::cell::RefCell;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -197,6 +198,20 @@ impl Default for Scenarios {
     }
 }
 
+thread_local! {
+    /// Names of the lifecycle overrides applied while a handler runs (handlers are synchronous, so the thread
+    /// is the request's), for the request's journal entry.
+    static OVERRIDES_IN_HANDLER: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+}
+
+/// Runs a handler and names the lifecycle overrides that rewrote what it started.
+fn run_noting_overrides(handler: &Handler, call: &mut Call) -> (Reply, Option<String>) {
+    OVERRIDES_IN_HANDLER.with(|n| *n.borrow_mut() = Some(Vec::new()));
+    let reply = handler(call);
+    let names = OVERRIDES_IN_HANDLER.with(|n| n.borrow_mut().take()).unwrap_or_default();
+    (reply, (!names.is_empty()).then(|| names.join(",")))
+}
+
 /// Both rule lists, for the journal.
 pub fn join_rules(a: Option<String>, b: Option<String>) -> Option<String> {
     match (a, b) {
@@ -264,7 +279,7 @@ impl Scenarios {
             .filter(|(_, l)| l.applies(call))
             .collect();
         if applying.is_empty() {
-            admitted.reply = handler(call);
+            (admitted.reply, admitted.rule) = run_noting_overrides(handler, call);
             return admitted;
         }
         let _lock = applying
@@ -282,7 +297,7 @@ impl Scenarios {
                 }
             }
         }
-        admitted.reply = handler(call);
+        (admitted.reply, admitted.rule) = run_noting_overrides(handler, call);
         admitted
     }
 
@@ -299,7 +314,13 @@ impl Scenarios {
         for sc in self.snapshot().iter() {
             for o in &sc.overrides {
                 if o.apply(core, sc.loaded_at, spec) {
-                    return Some(format!("{}/{}", sc.spec.name, o.name));
+                    let name = format!("{}/{}", sc.spec.name, o.name);
+                    OVERRIDES_IN_HANDLER.with(|n| {
+                        if let Some(names) = n.borrow_mut().as_mut() {
+                            names.push(name.clone());
+                        }
+                    });
+                    return Some(name);
                 }
             }
         }

@@ -130,6 +130,8 @@ async fn k5_checksum_failure_fails_every_import_after_its_first_processing_step(
     let (_, image) =
         k5_call(&s, Method::GET, &format!("/image/v2/images/{}", v["id"].as_str().unwrap()), &t, None).await;
     assert_ne!(image["status"], "active", "no image is registered: {image}");
+    let journal = s.journal("operation=k5.imageimport.create").await;
+    assert_eq!(journal[0]["rule"], "k5-checksum-failure/checksum-mismatch");
 }
 
 #[tokio::test]

@@ -70,6 +70,8 @@ async fn an_alternative_path_is_walked_in_order() {
     let id = create_job(&s, "t").await;
     let (_, lcs) = json(s.get("/_mockcloud/lifecycles").await).await;
     assert_eq!(lcs["lifecycles"][0]["overridden_by"], "path/lifecycles[0]");
+    let journal = s.journal("operation=tp.job.create").await;
+    assert_eq!(journal[0]["rule"], "path/lifecycles[0]", "the request that started it names the override");
     let mut seen = vec![status(&s, "t", &id).await];
     for _ in 0..3 {
         s.advance(1.0).await;
