@@ -145,3 +145,32 @@ async fn selections_count_real_requests() {
     }
     assert_eq!(seen, "..X..X.");
 }
+
+#[tokio::test]
+async fn a_zstack_change_image_job_ends_sys_1006_with_its_cause() {
+    let s = Server::start().await;
+    load(
+        &s,
+        &json!({"name": "cause", "lifecycles": [
+            {"operation": "zstack.vm.changeImage",
+             "fail": {"code": "SYS.1006", "message": "change image failed on the host",
+                      "details": {"cause": {"code": "VM.1010", "details": "the vm state changed during the operation"}}}}
+        ]}),
+    )
+    .await;
+    let sid = zstack_session(&s).await;
+    let vm = crate::zstack::SEED_VM;
+    crate::zstack::stop(&s, &sid, vm).await;
+    let before = crate::zstack::vm(&s, &sid, vm).await["imageUuid"].clone();
+    let target =
+        if before == crate::zstack::SEED_IMAGE { crate::zstack::SAMPLE_IMAGE } else { crate::zstack::SEED_IMAGE };
+    let (st, v) = crate::zstack::run(&s, &sid, vm, &json!({"changeVmImage": {"imageUuid": target}}), 2.0).await;
+    assert_eq!(st, 503, "{v}");
+    assert_eq!(
+        v["error"],
+        json!({"code": "SYS.1006", "description": "An operation failed", "details": "change image failed on the host",
+               "cause": {"code": "VM.1010", "description": "VM is not in state that allows required operation",
+                         "details": "the vm state changed during the operation"}})
+    );
+    assert_eq!(crate::zstack::vm(&s, &sid, vm).await["imageUuid"], before, "the image did not change");
+}
