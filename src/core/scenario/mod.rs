@@ -9,6 +9,7 @@
 pub mod actions;
 pub mod admin;
 pub mod limits;
+mod loaded;
 pub mod matching;
 pub mod model;
 pub mod overrides;
@@ -18,20 +19,19 @@ pub mod validate;
 
 use std::cell::RefCell;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use dashmap::DashMap;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::sync::watch;
 
 use self::limits::{InFlight, Limit};
-use self::matching::{is_admin, Matcher};
-use self::model::{ClockSpec, RuleSpec, ScenarioSpec};
-use self::overrides::Override;
+use self::loaded::Loaded;
+use self::matching::is_admin;
+use self::model::{ClockSpec, ScenarioSpec};
 use self::parse::Problem;
-use self::selection::Selector;
 use super::call::{Call, Reply};
 use super::lifecycle::LifecycleSpec;
 use super::provider::Handler;
@@ -66,108 +66,6 @@ pub struct Admitted {
     pub reply: Reply,
     pub rule: Option<String>,
     pub inflight: Vec<InFlight>,
-}
-
-struct Rule {
-    name: String,
-    spec: RuleSpec,
-    matcher: Matcher,
-    selector: Selector,
-    hits: AtomicU64,
-    /// Product milliseconds of latency it added in all, so a test can see what the seeded draws gave.
-    latency_ms: AtomicU64,
-}
-
-/// A loaded scenario, compiled.
-struct Loaded {
-    spec: ScenarioSpec,
-    /// Product tick when it was loaded (time windows count from here).
-    loaded_at: u64,
-    overrides: Vec<Override>,
-    rules: Vec<Rule>,
-    limits: Vec<Limit>,
-}
-
-impl Loaded {
-    fn compile(core: &Core, spec: ScenarioSpec) -> Loaded {
-        let overrides = spec
-            .lifecycles
-            .iter()
-            .enumerate()
-            .map(|(i, o)| Override::new(o.name.clone().unwrap_or_else(|| format!("lifecycles[{i}]")), o.clone()))
-            .collect();
-        let rules = spec
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| Rule {
-                name: r.name.clone().unwrap_or_else(|| format!("rules[{i}]")),
-                matcher: Matcher::new(core, &r.matches),
-                selector: Selector::new(r.select.as_ref()),
-                hits: AtomicU64::new(0),
-                latency_ms: AtomicU64::new(0),
-                spec: r.clone(),
-            })
-            .collect();
-        let limits = spec
-            .limits
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let ops = matching::resolve_operations(core, &l.operation);
-                Limit::new(l.name.clone().unwrap_or_else(|| format!("limits[{i}]")), l.clone(), ops)
-            })
-            .collect();
-        Loaded { loaded_at: core.clock.ticks(), overrides, rules, limits, spec }
-    }
-
-    fn listing(&self, core: &Core) -> Value {
-        let rules: Vec<Value> = self
-            .rules
-            .iter()
-            .map(|r| {
-                let mut v = serde_json::to_value(&r.spec).unwrap_or(Value::Null);
-                v["name"] = json!(r.name);
-                v["matched"] = json!(r.selector.matched());
-                v["hits"] = json!(r.hits.load(Ordering::Relaxed));
-                v["latency_ms_added"] = json!(r.latency_ms.load(Ordering::Relaxed));
-                v
-            })
-            .collect();
-        let limits: Vec<Value> = self
-            .limits
-            .iter()
-            .map(|l| {
-                let mut v = serde_json::to_value(&l.spec).unwrap_or(Value::Null);
-                v["name"] = json!(l.name);
-                v["admitted"] = json!(l.admitted());
-                v["refused"] = json!(l.refused());
-                v["hits"] = json!(l.refused());
-                v
-            })
-            .collect();
-        let lifecycles: Vec<Value> = self
-            .overrides
-            .iter()
-            .map(|o| {
-                let mut v = serde_json::to_value(&o.spec).unwrap_or(Value::Null);
-                v["name"] = json!(o.name);
-                v["matched"] = json!(o.matched());
-                v["hits"] = json!(o.hits());
-                v
-            })
-            .collect();
-        json!({
-            "name": self.spec.name,
-            "description": self.spec.description,
-            "seed": self.spec.seed,
-            "clock": self.spec.clock,
-            "loaded_at": core.clock.date_at(self.loaded_at).to_rfc3339(),
-            "lifecycles": lifecycles,
-            "rules": rules,
-            "limits": limits,
-        })
-    }
 }
 
 pub struct Scenarios {
