@@ -44,7 +44,7 @@ fn route(method: Method, pattern: &'static str, operation: &'static str, h: fn(&
 }
 
 pub fn routes() -> Vec<Route> {
-    vec![
+    let mut routes = vec![
         route(Method::GET, "/_mockcloud/health", "mockcloud.health.get", health),
         route(Method::POST, "/_mockcloud/reset", "mockcloud.world.reset", reset),
         route(Method::GET, "/_mockcloud/state", "mockcloud.state.get", state),
@@ -57,7 +57,9 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/_mockcloud/lifecycles", "mockcloud.lifecycles.list", lifecycles),
         route(Method::POST, "/_mockcloud/credentials/expire", "mockcloud.credentials.expire", credentials_expire),
         route(Method::GET, "/_mockcloud/tls/cert", "mockcloud.tls.cert", tls_cert),
-    ]
+    ];
+    routes.extend(super::scenario::admin::routes());
+    routes
 }
 
 fn health(call: &mut Call) -> Reply {

@@ -59,6 +59,17 @@ pub struct Core {
 impl Core {
     /// Builds the world: providers, fixtures, state file, scenarios. Every error here is a start-up error.
     pub fn build(config: ServeArgs, factory: ProviderFactory) -> Result<Arc<Core>, String> {
+        let mut config = config;
+        // A start-up scenario may choose the clock (it cannot change under a running server).
+        if let Some(clock) = scenario::clock_from_files(&config.scenarios)? {
+            config.clock = match clock.mode {
+                scenario::model::ClockMode::Real => ClockArg::Real,
+                scenario::model::ClockMode::Virtual => ClockArg::Virtual,
+            };
+            if let Some(scale) = clock.time_scale {
+                config.time_scale = scale;
+            }
+        }
         let mode = match config.clock {
             ClockArg::Real => ClockMode::Real,
             ClockArg::Virtual => ClockMode::Virtual,

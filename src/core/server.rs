@@ -75,7 +75,9 @@ async fn accept_loop(core: Arc<Core>, listener: TcpListener, mut stop: watch::Re
         }
     }
     drop(listener);
-    // Stalled requests never finish by themselves; don't let them hold shutdown forever.
+    // Stalled requests and scenario latencies end now, so in-flight requests can finish.
+    core.scenarios.shut_down();
+    // A handler's own hold under the virtual clock could still wait forever; don't let it hold shutdown.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown()).await;
     if let Some(path) = core.config.state_file.clone() {
         super::state_file::save(&core, &path)?;
@@ -178,11 +180,23 @@ async fn handle(
     }
 
     let decision = core.scenarios.decide(&core, &call);
+    let mut rule = decision.rule;
     if let Some(latency) = decision.latency {
-        core.clock.sleep(latency).await;
+        // A shutdown ends the wait (under the virtual clock it could last forever); the request then finishes.
+        tokio::select! {
+            _ = core.clock.sleep(latency) => {}
+            _ = core.scenarios.until_shutdown() => {}
+        }
     }
+    // Places held in the scenario's request-count limits, given back once the answer is written.
+    let mut _inflight = Vec::new();
     let mut reply = match decision.action {
-        Action::Pass => (route.handler)(&mut call),
+        Action::Pass => {
+            let admitted = core.scenarios.admit(&core, &mut call, &route.handler);
+            rule = super::scenario::join_rules(rule, admitted.rule);
+            _inflight = admitted.inflight;
+            admitted.reply
+        }
         Action::Respond(r) => r,
         Action::Drop => {
             let mut r = Reply::empty(StatusCode::OK);
@@ -190,18 +204,21 @@ async fn handle(
             r
         }
         Action::Stall => {
-            std::future::pending::<()>().await;
-            unreachable!("a stalled request never resumes")
+            // Stalled until the client gives up (this future is then dropped) or the server shuts down.
+            core.scenarios.until_shutdown().await;
+            let mut r = Reply::empty(StatusCode::SERVICE_UNAVAILABLE);
+            r.connection = ConnectionFate::Drop;
+            r
         }
     };
     if let Some(hold) = reply.hold.take() {
         core.clock.sleep(hold).await;
     }
     if reply.connection == ConnectionFate::Drop {
-        finish(&core, call, reply, decision.rule, started, arrived);
+        finish(&core, call, reply, rule, started, arrived);
         return Err(DropConnection);
     }
-    Ok(finish(&core, call, reply, decision.rule, started, arrived))
+    Ok(finish(&core, call, reply, rule, started, arrived))
 }
 
 fn bare_call(

@@ -35,7 +35,7 @@ use self::model::{Asset, Image, Marker, Principal, ProviderInstance, RefreshGran
 use crate::core::call::{Call, Reply};
 use crate::core::fixtures::FixtureFiles;
 use crate::core::lifecycle::LifecycleEvent;
-use crate::core::provider::{CoreError, ErrorSpec, Provider, Route};
+use crate::core::provider::{CoreError, ErrorSpec, LifecycleVocabulary, Provider, Route};
 use crate::core::store::{Store, Table};
 use crate::core::Core;
 
@@ -209,9 +209,28 @@ fn is_token_path(path: &str) -> bool {
     path.starts_with("/csp/") || path.starts_with("/auth/")
 }
 
+/// The operations whose work runs as a lifecycle of asset statuses.
+const LIFECYCLE_OPERATIONS: [&str; 6] = [
+    "horizon.image.create",
+    "horizon.version.create",
+    "horizon.version.publish",
+    "horizon.version.republish",
+    "horizon.version.clone",
+    "horizon.version.delete",
+];
+
 impl Provider for Horizon {
     fn name(&self) -> &'static str {
         "horizon"
+    }
+
+    /// Steps are asset statuses; a failure ends with a failed asset status (`IMPORT_FAILED_TIMEOUT`), which
+    /// `on_lifecycle` records on the asset.
+    fn lifecycle_vocabulary(&self, operation: &str) -> Option<LifecycleVocabulary> {
+        LIFECYCLE_OPERATIONS.contains(&operation).then(|| {
+            let (failure_codes, statuses) = model::ASSET_STATUSES.iter().partition(|s| model::asset_failed(s));
+            LifecycleVocabulary { statuses, failure_codes }
+        })
     }
 
     fn prefixes(&self) -> Vec<&'static str> {

@@ -21,7 +21,7 @@ use self::model::{InvObject, Item, Kind, Library, Replay, Session, UpdateSession
 use crate::core::call::{Call, Reply};
 use crate::core::fixtures::FixtureFiles;
 use crate::core::lifecycle::{LifecycleEvent, LifecycleSpec, Outcome, Step};
-use crate::core::provider::{CoreError, ErrorSpec, Provider, Route};
+use crate::core::provider::{CoreError, ErrorSpec, LifecycleVocabulary, Provider, Route};
 use crate::core::store::{Store, Table};
 use crate::core::Core;
 
@@ -169,6 +169,17 @@ impl Provider for Vcenter {
                 ),
             ),
         }
+    }
+
+    /// Deploy latency is one DEPLOYING step; a completed update session stays ACTIVE for a while. Failures are
+    /// std error kinds (short or full class names).
+    fn lifecycle_vocabulary(&self, operation: &str) -> Option<LifecycleVocabulary> {
+        let status = match operation {
+            "vcenter.ovf.deploy" => "DEPLOYING",
+            "vcenter.update_session.complete" => "ACTIVE",
+            _ => return None,
+        };
+        Some(LifecycleVocabulary { statuses: vec![status], failure_codes: Vec::new() })
     }
 
     fn error_codes(&self) -> Vec<&'static str> {
