@@ -2,6 +2,7 @@
 
 mod actions;
 mod admin;
+mod credentials;
 mod determinism;
 mod library;
 mod lifecycles;
