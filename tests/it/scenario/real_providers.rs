@@ -174,3 +174,25 @@ async fn a_zstack_change_image_job_ends_sys_1006_with_its_cause() {
     );
     assert_eq!(crate::zstack::vm(&s, &sid, vm).await["imageUuid"], before, "the image did not change");
 }
+
+/// The seed's 50001–50003 rows have no request that triggers them on a healthy service: a scenario makes the
+/// register call answer each, in the import error format, and nothing is registered.
+#[tokio::test]
+async fn k5_internal_errors_50001_to_50003_through_a_scenario() {
+    let s = Server::start().await;
+    let token = crate::k5::util::alice(&s).await;
+    for code in ["50001", "50002", "50003"] {
+        let name = format!("k5-{code}");
+        super::load(
+            &s,
+            &json!({"name": name, "rules": [rule("internal", json!({"operation": "k5.imageimport.create"}), json!({"error": {"code": code}}))]}),
+        )
+        .await;
+        let got = crate::k5::util::register(&s, &token, &crate::k5::util::good_import()).await;
+        assert_eq!(got, (500, json!({"error_code": code, "message": "Internal server error."})));
+        s.request(reqwest::Method::DELETE, &format!("/_mockcloud/scenarios/{name}")).send().await.unwrap();
+    }
+    let (status, list) = crate::k5::util::call(&s, reqwest::Method::GET, "/v1/imageimport", &token, None).await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["imports"].as_array().map(Vec::len), Some(0), "refused imports register nothing: {list}");
+}
