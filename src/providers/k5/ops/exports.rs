@@ -24,14 +24,10 @@ pub const OPERATION: &str = "k5.imageexport.create";
 pub const CANCEL_OPERATION: &str = "k5.imageexport.cancel";
 pub const LIST_CAP: usize = 200;
 
+/// An export converts the image back to VMDK, the reverse of an import's conversion: it runs on the same
+/// schedule (queue, then four minutes of processing).
 pub fn default_steps() -> Vec<Step> {
-    vec![
-        Step::new("queued", 30_000),
-        Step::new("processing", 60_000),
-        Step::new("processing", 60_000),
-        Step::new("processing", 60_000),
-        Step::new("processing", 60_000),
-    ]
+    crate::providers::k5::ops::imports::default_steps()
 }
 
 pub fn cancel_steps() -> Vec<Step> {
