@@ -152,15 +152,23 @@ impl Provider for Vcenter {
         let front = wire::front_of(call);
         match err {
             CoreError::NotFound | CoreError::MethodNotAllowed(_) => wire::unknown_url(call),
-            CoreError::PayloadTooLarge { limit } => wire::error_reply(
-                &front,
-                &VapiError::new(
-                    "invalid_request",
-                    "com.vmware.vapi.rest.request.tooLarge",
-                    format!("The request body is larger than {limit} bytes."),
-                    vec![limit.to_string()],
-                ),
-            ),
+            CoreError::PayloadTooLarge { limit } => {
+                let mut reply = wire::error_reply(
+                    &front,
+                    &VapiError::new(
+                        "invalid_request",
+                        "com.vmware.vapi.rest.request.tooLarge",
+                        format!("The request body is larger than {limit} bytes."),
+                        vec![limit.to_string()],
+                    ),
+                );
+                // The HTTP layer refuses the body before the vAPI layer sees it: 413 with the vAPI error body
+                // (JSON-RPC errors always travel in a 200).
+                if reply.status != hyper::StatusCode::OK {
+                    reply.status = hyper::StatusCode::PAYLOAD_TOO_LARGE;
+                }
+                reply
+            }
             CoreError::BadBody(e) => wire::error_reply(
                 &front,
                 &VapiError::invalid_argument(

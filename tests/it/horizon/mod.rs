@@ -7,6 +7,7 @@ mod create_image;
 mod failures;
 mod lifecycles;
 mod reads;
+mod scenarios;
 
 use reqwest::Method;
 use serde_json::{json, Value};
