@@ -216,39 +216,15 @@ async fn horizon_publish_stuck_replicating_for_days_then_partially_available() {
 
 // ---- vCenter ----
 
-const VC_PHOTON: &str = "6f2c1d9e-1b1a-4c7e-8f00-5a6b7c8d9e01";
-const VC_LIBRARY: &str = "3f0b6b5e-6c2a-4d8e-9a5f-0c1d2e3f4a5b";
+use crate::vcenter::support::{deploy_body, deploy_path, login as vc_login, vm_count as vc_vm_count, LIBRARY, PHOTON};
 
-async fn vc_login(s: &Server) -> String {
-    let r = s
-        .request(Method::POST, "/rest/com/vmware/cis/session")
-        .basic_auth("administrator@vsphere.local", Some("VMware1!"))
-        .send()
-        .await
-        .unwrap();
-    let (status, v) = json(r).await;
-    assert_eq!(status, 200, "{v}");
-    v["value"].as_str().unwrap().to_string()
-}
-
+/// The deploy request, unsent: the slow cases send it from a task while the test advances the clock.
 fn vc_deploy(s: &Server, sid: &str, name: &str) -> reqwest::RequestBuilder {
-    s.request(Method::POST, &format!("/rest/com/vmware/vcenter/ovf/library-item/id:{VC_PHOTON}?~action=deploy"))
-        .header("vmware-api-session-id", sid)
-        .json(&json!({
-            "target": {"resource_pool_id": "resgroup-8", "folder_id": "group-v3"},
-            "deployment_spec": {"name": name, "accept_all_EULA": true,
-                                "network_mappings": [{"key": "VM Network", "value": "network-17"}]}
-        }))
+    s.request(Method::POST, &deploy_path(PHOTON)).header("vmware-api-session-id", sid).json(&deploy_body(name))
 }
 
 async fn vc_get(s: &Server, sid: &str, path: &str) -> (u16, Value) {
     json(s.request(Method::GET, path).header("vmware-api-session-id", sid).send().await.unwrap()).await
-}
-
-async fn vc_vm_count(s: &Server, sid: &str) -> usize {
-    let (st, v) = vc_get(s, sid, "/rest/vcenter/vm").await;
-    assert_eq!(st, 200, "{v}");
-    v["value"].as_array().unwrap().len()
 }
 
 #[tokio::test]
@@ -290,7 +266,7 @@ async fn vcenter_session_expired_at_the_first_deploy() {
     let s = Server::start().await;
     use_library(&s, "vcenter-session-expired").await;
     let sid = vc_login(&s).await;
-    let (st, _) = vc_get(&s, &sid, &format!("/rest/com/vmware/content/library/item?library_id={VC_LIBRARY}")).await;
+    let (st, _) = vc_get(&s, &sid, &format!("/rest/com/vmware/content/library/item?library_id={LIBRARY}")).await;
     assert_eq!(st, 200, "the session works until the deploy");
     let (st, v) = json(vc_deploy(&s, &sid, "never").send().await.unwrap()).await;
     assert_eq!((st, v["type"].as_str()), (401, Some("com.vmware.vapi.std.errors.unauthenticated")), "{v}");

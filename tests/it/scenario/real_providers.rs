@@ -12,13 +12,7 @@ async fn zstack_session(s: &Server) -> String {
 }
 
 async fn vcenter_session(s: &Server) -> String {
-    let r = s
-        .request(Method::POST, "/rest/com/vmware/cis/session")
-        .basic_auth("administrator@vsphere.local", Some("VMware1!"))
-        .send()
-        .await
-        .unwrap();
-    json(r).await.1["value"].as_str().unwrap().to_string()
+    crate::vcenter::support::login(s).await
 }
 
 const K5_DEV: &str = "73734414ba00e310cc645e118b6a6c4a";
