@@ -51,7 +51,7 @@ pub fn health(url: &str) -> Result<(), String> {
 pub fn scenario_check(file: &std::path::Path) -> Result<(), String> {
     let core =
         Core::build(ServeArgs::parse_args(["--clock", "virtual"]).map_err(|e| e.to_string())?, crate::providers::all)?;
-    core.scenarios.load_file(&core, file)?;
+    crate::core::scenario::Scenarios::check_file(&core, file)?;
     println!("{}: ok", file.display());
     Ok(())
 }

@@ -44,7 +44,7 @@ fn route(method: Method, pattern: &'static str, operation: &'static str, h: fn(&
 }
 
 pub fn routes() -> Vec<Route> {
-    vec![
+    let mut routes = vec![
         route(Method::GET, "/_mockcloud/health", "mockcloud.health.get", health),
         route(Method::POST, "/_mockcloud/reset", "mockcloud.world.reset", reset),
         route(Method::GET, "/_mockcloud/state", "mockcloud.state.get", state),
@@ -56,7 +56,10 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/_mockcloud/clock/advance", "mockcloud.clock.advance", clock_advance),
         route(Method::GET, "/_mockcloud/lifecycles", "mockcloud.lifecycles.list", lifecycles),
         route(Method::POST, "/_mockcloud/credentials/expire", "mockcloud.credentials.expire", credentials_expire),
-    ]
+        route(Method::GET, "/_mockcloud/tls/cert", "mockcloud.tls.cert", tls_cert),
+    ];
+    routes.extend(super::scenario::admin::routes());
+    routes
 }
 
 fn health(call: &mut Call) -> Reply {
@@ -244,4 +247,9 @@ fn credentials_expire(call: &mut Call) -> Reply {
     }
     let n = call.core.credentials.expire(&filter);
     Reply::json(StatusCode::OK, &json!({"expired": n}))
+}
+
+/// The certificate the TLS side of the port presents, for clients that pin it instead of skipping checks.
+fn tls_cert(call: &mut Call) -> Reply {
+    Reply::new(StatusCode::OK).body(call.core.tls.cert_pem.clone()).content_type("application/x-pem-file")
 }

@@ -87,6 +87,12 @@ pub struct ServeArgs {
     /// How many requests the journal keeps (oldest dropped first).
     #[arg(long, env = "MOCKCLOUD_JOURNAL_SIZE", default_value_t = 10_000)]
     pub journal_size: usize,
+    /// PEM certificate chain for TLS on the same port (default: a self-signed one for localhost).
+    #[arg(long, env = "MOCKCLOUD_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for `--tls-cert`.
+    #[arg(long, env = "MOCKCLOUD_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Whether credentials age in real time (default) or with the product clock.
     #[arg(long, env = "MOCKCLOUD_CREDENTIAL_CLOCK", value_enum, default_value = "real")]
     pub credential_clock: CredentialClock,

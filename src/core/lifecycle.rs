@@ -167,6 +167,12 @@ impl Lifecycles {
             .count()
     }
 
+    /// Running lifecycles whose spec satisfies `keep` (scenario limits count per tenant, group or globally).
+    pub fn count_where(&self, mut keep: impl FnMut(&LifecycleSpec) -> bool) -> usize {
+        let q = self.lock();
+        q.active.values().filter(|l| keep(&l.spec)).count()
+    }
+
     pub fn active(&self) -> Vec<Lifecycle> {
         let mut v: Vec<Lifecycle> = self.lock().active.values().cloned().collect();
         v.sort_by_key(|l| l.id);

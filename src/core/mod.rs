@@ -15,6 +15,7 @@ pub mod router;
 pub mod scenario;
 pub mod server;
 pub mod state_file;
+pub mod tls;
 
 use std::sync::{Arc, RwLock};
 
@@ -48,6 +49,7 @@ pub struct Core {
     pub journal: Journal,
     pub credentials: Credentials,
     pub scenarios: Scenarios,
+    pub tls: tls::Tls,
     providers: Vec<Arc<dyn Provider>>,
     router: Router,
     /// The store as the fixtures left it, for resets.
@@ -57,6 +59,17 @@ pub struct Core {
 impl Core {
     /// Builds the world: providers, fixtures, state file, scenarios. Every error here is a start-up error.
     pub fn build(config: ServeArgs, factory: ProviderFactory) -> Result<Arc<Core>, String> {
+        let mut config = config;
+        // A start-up scenario may choose the clock (it cannot change under a running server).
+        if let Some(clock) = scenario::clock_from_files(&config.scenarios)? {
+            config.clock = match clock.mode {
+                scenario::model::ClockMode::Real => ClockArg::Real,
+                scenario::model::ClockMode::Virtual => ClockArg::Virtual,
+            };
+            if let Some(scale) = clock.time_scale {
+                config.time_scale = scale;
+            }
+        }
         let mode = match config.clock {
             ClockArg::Real => ClockMode::Real,
             ClockArg::Virtual => ClockMode::Virtual,
@@ -70,7 +83,10 @@ impl Core {
         }
         tables.push((ADMIN_OWNER, vec![admin::PREFIX], admin::routes()));
         let router = Router::new(tables);
+        let listen_host = config.listen.ip().to_string();
+        let tls = tls::load(config.tls_cert.as_deref(), config.tls_key.as_deref(), &listen_host)?;
         let core = Arc::new(Core {
+            tls,
             clock: Clock::new(mode, config.time_scale),
             journal: Journal::new(config.journal_size),
             credentials: Credentials::new(config.credential_clock),

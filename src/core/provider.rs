@@ -98,6 +98,16 @@ pub struct ErrorSpec<'a> {
     pub details: Option<&'a Value>,
 }
 
+/// What a scenario may name for the lifecycles one operation starts (see `Provider::lifecycle_vocabulary`).
+#[derive(Debug, Clone, Default)]
+pub struct LifecycleVocabulary {
+    /// Statuses a step may have (an alternative path may use any of them, in any order).
+    pub statuses: Vec<&'static str>,
+    /// Terminal failure codes `on_lifecycle` understands besides `error_codes()` (Horizon's
+    /// `IMPORT_FAILED_TIMEOUT`).
+    pub failure_codes: Vec<&'static str>,
+}
+
 pub trait Provider: Send + Sync + 'static {
     /// Short lowercase name (`zstack`), the first part of every operation id it owns.
     fn name(&self) -> &'static str;
@@ -125,6 +135,19 @@ pub trait Provider: Send + Sync + 'static {
 
     /// The provider's own error answer for a code (`50301`, `SYS.1007`, ...); None for a code it does not know.
     fn error_reply(&self, spec: &ErrorSpec, call: &Call) -> Option<Reply>;
+
+    /// The scope wider than the tenant a call belongs to, when the provider has one (a K5 contract holding
+    /// projects): scenario limits `per: group` count by it, as `LifecycleSpec::group` does for lifecycles.
+    fn group(&self, _core: &Core, _call: &Call) -> Option<String> {
+        None
+    }
+
+    /// The statuses and failure codes of the lifecycles `operation` starts, so that scenario files naming an
+    /// impossible status or an unknown failure are refused. None when the operation starts no lifecycle or the
+    /// provider does not say: then statuses are not checked and failures must be `error_codes()`.
+    fn lifecycle_vocabulary(&self, _operation: &str) -> Option<LifecycleVocabulary> {
+        None
+    }
 
     /// Loads the provider's fixture files (`fixtures/<name>/*.json`) into its store tables. Errors name the
     /// file and the field.

@@ -11,7 +11,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -58,29 +58,44 @@ async fn accept_loop(core: Arc<Core>, listener: TcpListener, mut stop: watch::Re
                 let Ok((stream, peer)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
                 let core = core.clone();
-                let svc = service_fn(move |req| handle(core.clone(), req, peer));
-                // Title-case header names (`X-Subject-Token`, not `x-subject-token`): some real clients match
-                // header names case-sensitively in raw HTTP/1.1 output (K5 shell scripts, a PHP SDK).
-                let conn = http1::Builder::new()
-                    .keep_alive(true)
-                    .title_case_headers(true)
-                    .serve_connection(TokioIo::new(stream), svc);
-                let conn = graceful.watch(conn);
+                let watcher = graceful.watcher();
                 tokio::spawn(async move {
-                    let _ = conn.await;
+                    // One peek per connection tells TLS from plain HTTP, so both share the port.
+                    let mut first = [0u8; 1];
+                    let is_tls = matches!(stream.peek(&mut first).await, Ok(1) if first[0] == super::tls::HANDSHAKE);
+                    if is_tls {
+                        let Ok(tls_stream) = core.tls.acceptor.accept(stream).await else { return };
+                        serve_connection(core, tls_stream, peer, true, watcher).await;
+                    } else {
+                        serve_connection(core, stream, peer, false, watcher).await;
+                    }
                 });
             }
             _ = stop.changed() => break,
         }
     }
     drop(listener);
-    // Stalled requests never finish by themselves; don't let them hold shutdown forever.
+    // Stalled requests and scenario latencies end now, so in-flight requests can finish.
+    core.scenarios.shut_down();
+    // A handler's own hold under the virtual clock could still wait forever; don't let it hold shutdown.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown()).await;
     if let Some(path) = core.config.state_file.clone() {
         super::state_file::save(&core, &path)?;
         tracing::info!(path = %path.display(), "state saved");
     }
     Ok(())
+}
+
+async fn serve_connection<S>(core: Arc<Core>, stream: S, peer: SocketAddr, tls: bool, watcher: Watcher)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let svc = service_fn(move |req| handle(core.clone(), req, peer, tls));
+    // Title-case header names (`X-Subject-Token`, not `x-subject-token`): some real clients match
+    // header names case-sensitively in raw HTTP/1.1 output (K5 shell scripts, a PHP SDK).
+    let conn =
+        http1::Builder::new().keep_alive(true).title_case_headers(true).serve_connection(TokioIo::new(stream), svc);
+    let _ = watcher.watch(conn).await;
 }
 
 /// The error hyper sees when a scenario asks to drop the connection: it makes hyper close it unanswered.
@@ -99,13 +114,14 @@ async fn handle(
     core: Arc<Core>,
     req: Request<Incoming>,
     _peer: SocketAddr,
+    tls: bool,
 ) -> Result<Response<Full<Bytes>>, DropConnection> {
     let started = Instant::now();
     let arrived = core.clock.now();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().map(str::to_string);
-    let base_url = base_url(&core, &parts.headers);
+    let base_url = base_url(&core, &parts.headers, tls);
 
     let lookup = core.router().lookup(&parts.method, &path, query.as_deref());
     let (route, owner, params) = match lookup {
@@ -167,11 +183,23 @@ async fn handle(
     }
 
     let decision = core.scenarios.decide(&core, &call);
+    let mut rule = decision.rule;
     if let Some(latency) = decision.latency {
-        core.clock.sleep(latency).await;
+        // A shutdown ends the wait (under the virtual clock it could last forever); the request then finishes.
+        tokio::select! {
+            _ = core.clock.sleep(latency) => {}
+            _ = core.scenarios.until_shutdown() => {}
+        }
     }
+    // Places held in the scenario's request-count limits, given back once the answer is written.
+    let mut _inflight = Vec::new();
     let mut reply = match decision.action {
-        Action::Pass => (route.handler)(&mut call),
+        Action::Pass => {
+            let admitted = core.scenarios.admit(&core, &mut call, &route.handler);
+            rule = super::scenario::join_rules(rule, admitted.rule);
+            _inflight = admitted.inflight;
+            admitted.reply
+        }
         Action::Respond(r) => r,
         Action::Drop => {
             let mut r = Reply::empty(StatusCode::OK);
@@ -179,18 +207,21 @@ async fn handle(
             r
         }
         Action::Stall => {
-            std::future::pending::<()>().await;
-            unreachable!("a stalled request never resumes")
+            // Stalled until the client gives up (this future is then dropped) or the server shuts down.
+            core.scenarios.until_shutdown().await;
+            let mut r = Reply::empty(StatusCode::SERVICE_UNAVAILABLE);
+            r.connection = ConnectionFate::Drop;
+            r
         }
     };
     if let Some(hold) = reply.hold.take() {
         core.clock.sleep(hold).await;
     }
     if reply.connection == ConnectionFate::Drop {
-        finish(&core, call, reply, decision.rule, started, arrived);
+        finish(&core, call, reply, rule, started, arrived);
         return Err(DropConnection);
     }
-    Ok(finish(&core, call, reply, decision.rule, started, arrived))
+    Ok(finish(&core, call, reply, rule, started, arrived))
 }
 
 fn bare_call(
@@ -223,11 +254,12 @@ fn core_error(core: &Core, owner: Option<usize>, err: &CoreError, call: &Call) -
 }
 
 /// `--public-url`, else the scheme and Host the client used, else the listen address.
-fn base_url(core: &Core, headers: &hyper::HeaderMap) -> String {
+fn base_url(core: &Core, headers: &hyper::HeaderMap, tls: bool) -> String {
     if let Some(u) = &core.config.public_url {
         return u.trim_end_matches('/').to_string();
     }
-    let proto = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or("http");
+    let scheme = if tls { "https" } else { "http" };
+    let proto = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or(scheme);
     match headers.get(hyper::header::HOST).and_then(|v| v.to_str().ok()) {
         Some(host) if !host.is_empty() => format!("{proto}://{host}"),
         _ => format!("http://{}", core.config.listen),

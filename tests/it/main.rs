@@ -4,5 +4,6 @@ mod common;
 mod core;
 mod horizon;
 mod k5;
+mod scenario;
 mod vcenter;
 mod zstack;

@@ -17,7 +17,7 @@ use crate::core::call::{Call, Reply};
 use crate::core::credentials::CredentialState;
 use crate::core::fixtures::FixtureFiles;
 use crate::core::lifecycle::LifecycleEvent;
-use crate::core::provider::{CoreError, ErrorSpec, Provider, Route};
+use crate::core::provider::{CoreError, ErrorSpec, LifecycleVocabulary, Provider, Route};
 use crate::core::store::{Store, Table};
 use crate::core::Core;
 
@@ -162,6 +162,20 @@ impl Provider for K5 {
             call.set_tenant(tenant);
         }
         call.credential = Some(presented);
+    }
+
+    /// The contract: imports are limited per contract, across its projects (scenario limits `per: group`).
+    fn group(&self, core: &Core, call: &Call) -> Option<String> {
+        let presented = presented_token(call)?;
+        self.valid_token(core, &presented).map(|tok| tok.domain_id)
+    }
+
+    fn lifecycle_vocabulary(&self, operation: &str) -> Option<LifecycleVocabulary> {
+        (operation == ops::imports::OPERATION).then(|| LifecycleVocabulary {
+            statuses: vec!["queued", "processing"],
+            // `on_lifecycle` reports this one with the seed's checksum message.
+            failure_codes: vec!["checksum"],
+        })
     }
 
     fn core_error(&self, err: &CoreError, call: &Call) -> Reply {

@@ -21,7 +21,7 @@ use self::model::{InvObject, Item, Kind, Library, Replay, Session, UpdateSession
 use crate::core::call::{Call, Reply};
 use crate::core::fixtures::FixtureFiles;
 use crate::core::lifecycle::{LifecycleEvent, LifecycleSpec, Outcome, Step};
-use crate::core::provider::{CoreError, ErrorSpec, Provider, Route};
+use crate::core::provider::{CoreError, ErrorSpec, LifecycleVocabulary, Provider, Route};
 use crate::core::store::{Store, Table};
 use crate::core::Core;
 
@@ -152,15 +152,23 @@ impl Provider for Vcenter {
         let front = wire::front_of(call);
         match err {
             CoreError::NotFound | CoreError::MethodNotAllowed(_) => wire::unknown_url(call),
-            CoreError::PayloadTooLarge { limit } => wire::error_reply(
-                &front,
-                &VapiError::new(
-                    "invalid_request",
-                    "com.vmware.vapi.rest.request.tooLarge",
-                    format!("The request body is larger than {limit} bytes."),
-                    vec![limit.to_string()],
-                ),
-            ),
+            CoreError::PayloadTooLarge { limit } => {
+                let mut reply = wire::error_reply(
+                    &front,
+                    &VapiError::new(
+                        "invalid_request",
+                        "com.vmware.vapi.rest.request.tooLarge",
+                        format!("The request body is larger than {limit} bytes."),
+                        vec![limit.to_string()],
+                    ),
+                );
+                // The HTTP layer refuses the body before the vAPI layer sees it: 413 with the vAPI error body
+                // (JSON-RPC errors always travel in a 200).
+                if reply.status != hyper::StatusCode::OK {
+                    reply.status = hyper::StatusCode::PAYLOAD_TOO_LARGE;
+                }
+                reply
+            }
             CoreError::BadBody(e) => wire::error_reply(
                 &front,
                 &VapiError::invalid_argument(
@@ -169,6 +177,17 @@ impl Provider for Vcenter {
                 ),
             ),
         }
+    }
+
+    /// Deploy latency is one DEPLOYING step; a completed update session stays ACTIVE for a while. Failures are
+    /// std error kinds (short or full class names).
+    fn lifecycle_vocabulary(&self, operation: &str) -> Option<LifecycleVocabulary> {
+        let status = match operation {
+            "vcenter.ovf.deploy" => "DEPLOYING",
+            "vcenter.update_session.complete" => "ACTIVE",
+            _ => return None,
+        };
+        Some(LifecycleVocabulary { statuses: vec![status], failure_codes: Vec::new() })
     }
 
     fn error_codes(&self) -> Vec<&'static str> {

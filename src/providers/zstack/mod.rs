@@ -26,7 +26,7 @@ use crate::core::call::{Call, Reply};
 use crate::core::credentials::CredentialState;
 use crate::core::fixtures::FixtureFiles;
 use crate::core::lifecycle::LifecycleEvent;
-use crate::core::provider::{CoreError, ErrorSpec, Provider, Route};
+use crate::core::provider::{CoreError, ErrorSpec, LifecycleVocabulary, Provider, Route};
 use crate::core::store::{Store, Table};
 use crate::core::Core;
 
@@ -135,6 +135,18 @@ impl Provider for ZStack {
 
     fn refined_operations(&self) -> Vec<&'static str> {
         routes::REFINED_ACTION_OPERATIONS.to_vec()
+    }
+
+    /// Each VM action's api-job runs one step named after the VM's transition state; failures are error codes.
+    fn lifecycle_vocabulary(&self, operation: &str) -> Option<LifecycleVocabulary> {
+        let status = match operation {
+            "zstack.vm.stop" => "Stopping",
+            "zstack.vm.start" => "Starting",
+            "zstack.vm.reboot" => "Rebooting",
+            "zstack.vm.changeImage" => "ChangingImage",
+            _ => return None,
+        };
+        Some(LifecycleVocabulary { statuses: vec![status], failure_codes: Vec::new() })
     }
 
     fn identify(&self, _core: &Core, call: &mut Call) {

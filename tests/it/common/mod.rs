@@ -25,10 +25,15 @@ impl Server {
 
     /// A server with exactly these flags (plus `--listen 127.0.0.1:0`).
     pub async fn start_with(flags: &[&str]) -> Server {
+        Server::start_with_providers(flags, mockcloud::providers::all).await
+    }
+
+    /// Like `start_with`, serving the providers `factory` builds (tests of the core bring their own).
+    pub async fn start_with_providers(flags: &[&str], factory: mockcloud::core::ProviderFactory) -> Server {
         let mut args: Vec<&str> = vec!["--listen", "127.0.0.1:0"];
         args.extend_from_slice(flags);
         let args = ServeArgs::parse_args(args).expect("valid flags");
-        let running = mockcloud::start(args).await.expect("server starts");
+        let running = mockcloud::start_with(args, factory).await.expect("server starts");
         let addr = running.addr;
         Server {
             addr,

@@ -106,3 +106,29 @@ async fn the_binary_answers_health_and_stops_on_sigterm() {
         .unwrap();
     assert!(!out.status.success(), "health fails once the server is gone");
 }
+
+#[tokio::test]
+async fn tls_flags_must_come_in_pairs_and_name_unreadable_files() {
+    assert!(mockcloud::core::config::ServeArgs::parse_args(["--tls-cert", "/tmp/c.pem"]).is_err());
+    let args = mockcloud::core::config::ServeArgs::parse_args([
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        "/no/such/cert.pem",
+        "--tls-key",
+        "/no/such/key.pem",
+    ])
+    .unwrap();
+    let err = mockcloud::start(args).await.err().expect("must not start");
+    assert!(err.contains("--tls-cert /no/such/cert.pem"), "{err}");
+}
+
+#[tokio::test]
+async fn the_tls_certificate_is_served_for_pinning() {
+    let s = Server::start().await;
+    let r = s.get("/_mockcloud/tls/cert").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/x-pem-file");
+    let pem = r.text().await.unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+}

@@ -1,6 +1,6 @@
 //! Tests of the k5 provider.
 
-mod util;
+pub mod util;
 
 mod clients;
 mod exports;

@@ -168,14 +168,7 @@ async fn resource_inaccessible_when_the_package_cannot_be_read() {
     assert_eq!(st, 200);
     let (st, v) = rest(&s, &sid, Method::POST, &deploy_path(PHOTON), Some(&deploy_body("x"))).await;
     assert_rest_error(st, &v, 400, "resource_inaccessible");
-    let (st, v) = rest(
-        &s,
-        &sid,
-        Method::POST,
-        &deploy_path(PHOTON).replace("deploy", "filter"),
-        Some(&json!({"target": {"resource_pool_id": POOL}})),
-    )
-    .await;
+    let (st, v) = ovf_filter(&s, &sid, PHOTON).await;
     assert_rest_error(st, &v, 400, "resource_inaccessible");
     assert_eq!(vm_count(&s, &sid).await, 3);
 }
@@ -190,14 +183,7 @@ async fn unauthorized_without_the_privileges() {
     assert!(args.contains("VirtualMachine.Config.AddNewDisk") && args.contains("Network.Assign"), "{args}");
     assert_eq!(vm_count(&s, &sid).await, 3);
     // Reads stay allowed.
-    let (st, _) = rest(
-        &s,
-        &sid,
-        Method::POST,
-        &deploy_path(PHOTON).replace("deploy", "filter"),
-        Some(&json!({"target": {"resource_pool_id": POOL}})),
-    )
-    .await;
+    let (st, _) = ovf_filter(&s, &sid, PHOTON).await;
     assert_eq!(st, 200);
 }
 

@@ -8,54 +8,7 @@ use super::support::*;
 use crate::common::Server;
 
 /// The seed's XML example, verbatim.
-const SEED_XML: &str = r#"<?xml version="1.0" ?>
-<ns0:Deploy-Input xmlns:ns0="http://vmware.com/vcenter/ovf/library_item" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-  <deployment_spec>
-    <annotation>string</annotation>
-    <network_mappings-array>
-      <array-item>
-        <value>obj-103</value>
-        <key>string</key>
-      </array-item>
-    </network_mappings-array>
-    <flags-array>
-      <array-item>string</array-item>
-      <array-item>string</array-item>
-    </flags-array>
-    <storage_provisioning>thin</storage_provisioning>
-    <storage_mappings-array>
-      <array-item>
-        <value>
-          <datastore_id>obj-103</datastore_id>
-          <storage_profile_id>obj-103</storage_profile_id>
-          <type>DATASTORE</type>
-          <provisioning>thin</provisioning>
-        </value>
-        <key>string</key>
-      </array-item>
-    </storage_mappings-array>
-    <locale>string</locale>
-    <name>string</name>
-    <default_datastore_id>obj-103</default_datastore_id>
-    <additional_parameters-array>
-      <array-item class="com.vmware.vcenter.ovf.ovf_params">
-        <type>string</type>
-      </array-item>
-      <array-item class="com.vmware.vcenter.ovf.ovf_params">
-        <type>string</type>
-      </array-item>
-    </additional_parameters-array>
-    <storage_profile_id>obj-103</storage_profile_id>
-    <accept_all_EULA>true</accept_all_EULA>
-  </deployment_spec>
-  <client_token>string</client_token>
-  <target>
-    <folder_id>obj-103</folder_id>
-    <host_id>obj-103</host_id>
-    <resource_pool_id>obj-103</resource_pool_id>
-  </target>
-  <ovf_library_item_id>obj-103</ovf_library_item_id>
-</ns0:Deploy-Input>"#;
+const SEED_XML: &str = include_str!("../../data/vcenter/seed_deploy.xml");
 
 /// The seed's query-string example, verbatim (after `?`).
 const SEED_QUERY: &str = "~action=deploy&deployment_spec.annotation=string&deployment_spec.network_mappings.1.value=obj-103&deployment_spec.network_mappings.1.key=string&deployment_spec.flags.1=string&deployment_spec.flags.2=string&deployment_spec.storage_provisioning=thin&deployment_spec.storage_mappings.1.value.datastore_id=obj-103&deployment_spec.storage_mappings.1.value.storage_profile_id=obj-103&deployment_spec.storage_mappings.1.value.type=DATASTORE&deployment_spec.storage_mappings.1.value.provisioning=thin&deployment_spec.storage_mappings.1.key=string&deployment_spec.locale=string&deployment_spec.name=string&deployment_spec.default_datastore_id=obj-103&deployment_spec.additional_parameters.1~class=com.vmware.vcenter.ovf.ovf_params&deployment_spec.additional_parameters.1.type=string&deployment_spec.additional_parameters.2~class=com.vmware.vcenter.ovf.ovf_params&deployment_spec.additional_parameters.2.type=string&deployment_spec.storage_profile_id=obj-103&deployment_spec.accept_all_EULA=true&client_token=string&target.folder_id=obj-103&target.host_id=obj-103&target.resource_pool_id=obj-103&ovf_library_item_id=obj-103";

@@ -114,14 +114,7 @@ async fn full_upload_flow_then_filter_and_deploy() {
     let (_, got) = rest(&s, &sid, Method::GET, &format!("{C}/library/item/id:{item}"), None).await;
     assert_eq!(got["value"]["size"], OVF.len() as i64 + 4);
 
-    let (_, f) = rest(
-        &s,
-        &sid,
-        Method::POST,
-        &format!("/rest/com/vmware/vcenter/ovf/library-item/id:{item}?~action=filter"),
-        Some(&json!({"target": {"resource_pool_id": POOL}})),
-    )
-    .await;
+    let (_, f) = ovf_filter(&s, &sid, &item).await;
     assert_eq!(f["value"]["EULAs"], json!(["Be nice."]));
     assert_eq!(f["value"]["networks"], json!(["lan"]));
     let body = json!({"target": {"resource_pool_id": POOL}, "deployment_spec": {"name": "tiny-1", "accept_all_EULA": true, "network_mappings": [{"key": "lan", "value": NETWORK}]}});

@@ -11,4 +11,4 @@ mod library;
 mod ovf_create;
 mod rpc;
 mod session;
-mod support;
+pub mod support;

@@ -27,14 +27,7 @@ async fn create_from_vm_then_deploy_the_created_item() {
     .await;
     let names: Vec<&str> = files["value"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
     assert_eq!(names, vec!["vm1-template.ovf", "vm1-template-disk-0.vmdk"]);
-    let (_, f) = rest(
-        &s,
-        &sid,
-        Method::POST,
-        &format!("{CREATE}/id:{item}?~action=filter"),
-        Some(&json!({"target": {"resource_pool_id": POOL}})),
-    )
-    .await;
+    let (_, f) = ovf_filter(&s, &sid, &item).await;
     assert_eq!(f["value"]["name"], "vm1-template");
     assert_eq!(f["value"]["networks"], json!(["VM Network"]));
     let (_, d) = rest(&s, &sid, Method::POST, &deploy_path(&item), Some(&deploy_body("from-template"))).await;

@@ -190,3 +190,21 @@ async fn the_journal_names_the_user_of_a_login() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["tenant"], DEVOPS, "{:?}", entries[0]);
 }
+
+/// A body over `--max-body-bytes` gets 413 with the vAPI error in the client's representation, and no session.
+#[tokio::test]
+async fn oversized_bodies_get_413_with_a_vapi_error() {
+    let s = crate::common::Server::start_with(&["--clock", "virtual", "--max-body-bytes", "64"]).await;
+    let sid = super::support::login(&s).await;
+    let big = serde_json::json!({"spec": {"name": "x".repeat(200)}});
+    let (status, v) =
+        super::support::rest(&s, &sid, reqwest::Method::POST, "/rest/com/vmware/content/local-library", Some(&big))
+            .await;
+    assert_eq!(status, 413, "{v}");
+    assert_eq!(v["type"], "com.vmware.vapi.std.errors.invalid_request", "{v}");
+    assert_eq!(v["value"]["messages"][0]["id"], "com.vmware.vapi.rest.request.tooLarge", "{v}");
+    let (status, libs) =
+        super::support::rest(&s, &sid, reqwest::Method::GET, "/rest/com/vmware/content/local-library", None).await;
+    assert_eq!(status, 200);
+    assert!(libs["value"].as_array().is_some_and(|l| l.len() == 1), "nothing was created: {libs}");
+}

@@ -31,7 +31,8 @@ pub async fn login(s: &Server) -> String {
     login_as(s, ADMIN).await
 }
 
-/// A `/rest` call with the session header and an optional JSON body; status and parsed body (Null when empty).
+/// A `/rest` (or `/api`: same header) call with the session header and an optional JSON body; status and parsed
+/// body (Null when empty).
 pub async fn rest(s: &Server, sid: &str, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
     let mut rb = s.request(method, path).header("vmware-api-session-id", sid);
     if let Some(b) = body {
@@ -61,6 +62,12 @@ pub fn assert_rest_error(status: u16, v: &Value, want_status: u16, kind: &str) {
 
 pub fn deploy_path(item: &str) -> String {
     format!("/rest/com/vmware/vcenter/ovf/library-item/id:{item}?~action=deploy")
+}
+
+/// `filter` of an OVF item for the fixture resource pool: what a client reads before it deploys.
+pub async fn ovf_filter(s: &Server, sid: &str, item: &str) -> (u16, Value) {
+    let path = format!("/rest/com/vmware/vcenter/ovf/library-item/id:{item}?~action=filter");
+    rest(s, sid, Method::POST, &path, Some(&serde_json::json!({"target": {"resource_pool_id": POOL}}))).await
 }
 
 pub fn deploy_body(name: &str) -> Value {

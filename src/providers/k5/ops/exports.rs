@@ -11,7 +11,8 @@ use crate::core::Core;
 use crate::providers::k5::errors::{self, json_line};
 use crate::providers::k5::model::images::Export;
 use crate::providers::k5::model::storage::{object_key, Object};
-use crate::providers::k5::ops::imports::can_import;
+use crate::providers::k5::ops::imports::{can_import, processing_progress};
+use crate::providers::k5::ops::{first_status, lifecycle_ids};
 use crate::providers::k5::wire::ids::{is_hex32, is_uuid};
 use crate::providers::k5::wire::import_request::percent_decode;
 use crate::providers::k5::wire::slo::md5_hex;
@@ -23,14 +24,10 @@ pub const OPERATION: &str = "k5.imageexport.create";
 pub const CANCEL_OPERATION: &str = "k5.imageexport.cancel";
 pub const LIST_CAP: usize = 200;
 
+/// An export converts the image back to VMDK, the reverse of an import's conversion: it runs on the same
+/// schedule (queue, then four minutes of processing).
 pub fn default_steps() -> Vec<Step> {
-    vec![
-        Step::new("queued", 30_000),
-        Step::new("processing", 60_000),
-        Step::new("processing", 60_000),
-        Step::new("processing", 60_000),
-        Step::new("processing", 60_000),
-    ]
+    crate::providers::k5::ops::imports::default_steps()
 }
 
 pub fn cancel_steps() -> Vec<Step> {
@@ -109,11 +106,8 @@ pub fn create(k5: &K5, call: &mut Call) -> Reply {
             data: json!({"project": project, "export_id": export_id}),
         },
     );
-    if let Some(live) = core.lifecycles.get(lc.id) {
-        if live.current == 0 {
-            let status = live.status().to_string();
-            k5.exports.update(&project, &export_id, |e| e.status = status);
-        }
+    if let Some(status) = first_status(&core, &lc) {
+        k5.exports.update(&project, &export_id, |e| e.status = status);
     }
     json_line(StatusCode::CREATED, &json!({"export_id": export_id}))
 }
@@ -123,19 +117,7 @@ fn progress_of(core: &Core, e: &Export) -> u8 {
         return e.progress;
     }
     match core.lifecycles.for_resource(NAME, &e.export_id) {
-        Some(lc) => {
-            let steps = &lc.spec.steps;
-            let total: u64 = steps.iter().filter(|s| s.status == "processing").map(|s| s.duration_ms).sum();
-            if total == 0 {
-                return e.progress;
-            }
-            let before: u64 =
-                steps.iter().take(lc.current).filter(|s| s.status == "processing").map(|s| s.duration_ms).sum();
-            let current = steps.get(lc.current).filter(|s| s.status == "processing").map_or(0, |s| {
-                core.clock.ticks().saturating_sub(lc.due.saturating_sub(s.duration_ms)).min(s.duration_ms)
-            });
-            (((before + current) * 100 / total).min(99) as u8).max(e.progress)
-        }
+        Some(lc) => processing_progress(&lc, core.clock.ticks()).max(e.progress),
         None => e.progress,
     }
 }
@@ -272,7 +254,5 @@ fn write_export(k5: &K5, core: &Core, project: &str, e: &Export) -> Result<(), S
 }
 
 fn ids(lc: &Lifecycle) -> Option<(String, String)> {
-    let project = lc.spec.data.get("project")?.as_str()?.to_string();
-    let id = lc.spec.data.get("export_id")?.as_str()?.to_string();
-    Some((project, id))
+    lifecycle_ids(lc, "export_id")
 }

@@ -14,6 +14,7 @@ use crate::providers::k5::model::identity::Token;
 use crate::providers::k5::model::images::{Image, Import};
 use crate::providers::k5::model::storage::{object_key, Blob};
 use crate::providers::k5::ops::swift::assemble;
+use crate::providers::k5::ops::{first_status, lifecycle_ids};
 use crate::providers::k5::wire::import_request::{parse_register, ImportError};
 use crate::providers::k5::wire::slo::md5_hex;
 use crate::providers::k5::wire::time;
@@ -123,12 +124,8 @@ pub fn create(k5: &K5, call: &mut Call) -> Reply {
             data: json!({"project": project, "import_id": import_id}),
         },
     );
-    // The first status comes from the (possibly scenario-rewritten) lifecycle, unless it already moved on.
-    if let Some(live) = core.lifecycles.get(lc.id) {
-        if live.current == 0 {
-            let status = live.status().to_string();
-            k5.imports.update(&project, &import_id, |i| i.status = status);
-        }
+    if let Some(status) = first_status(&core, &lc) {
+        k5.imports.update(&project, &import_id, |i| i.status = status);
     }
     json_line(StatusCode::CREATED, &json!({"import_id": import_id}))
 }
@@ -139,8 +136,8 @@ fn image_id_taken(k5: &K5, id: &str) -> bool {
         || k5.imports.find_any(|_, i| i.image_id == id && i.is_active()).is_some()
 }
 
-/// Percentage of the processing steps elapsed at `now` (0–99 while processing).
-fn processing_progress(lc: &Lifecycle, now: u64) -> u8 {
+/// Percentage of the processing steps elapsed at `now` (0–99 while processing); exports progress the same way.
+pub(crate) fn processing_progress(lc: &Lifecycle, now: u64) -> u8 {
     let steps = &lc.spec.steps;
     let total: u64 = steps.iter().filter(|s| s.status == "processing").map(|s| s.duration_ms).sum();
     if total == 0 {
@@ -287,7 +284,5 @@ fn image_exists(k5: &K5, id: &str) -> bool {
 }
 
 fn ids(lc: &Lifecycle) -> Option<(String, String)> {
-    let project = lc.spec.data.get("project")?.as_str()?.to_string();
-    let id = lc.spec.data.get("import_id")?.as_str()?.to_string();
-    Some((project, id))
+    lifecycle_ids(lc, "import_id")
 }

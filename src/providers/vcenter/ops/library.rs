@@ -183,6 +183,22 @@ pub fn item_create(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
             vec![],
         ));
     }
+    let description = opt_s(spec, "description").unwrap_or("");
+    let id = insert_empty_item(ctx, lib, name, description, opt_s(spec, "type").unwrap_or("ovf"))?;
+    let out = json!(id);
+    remember(ctx, token, &out);
+    Ok(out)
+}
+
+/// Adds an item with no files to library `lib` and returns its id: the library must exist and, as on vCenter,
+/// item names are unique per library ignoring case. Used by item create and by OVF export to a new item.
+pub fn insert_empty_item(
+    ctx: &Ctx,
+    lib: &str,
+    name: String,
+    description: &str,
+    item_type: &str,
+) -> Result<String, VapiError> {
     if !ctx.p.libraries.contains(&ctx.user, lib) {
         return Err(library_not_found(lib));
     }
@@ -203,8 +219,8 @@ pub fn item_create(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
             id: id.clone(),
             library_id: lib.to_string(),
             name,
-            description: opt_s(spec, "description").unwrap_or("").to_string(),
-            item_type: opt_s(spec, "type").unwrap_or("ovf").to_string(),
+            description: description.to_string(),
+            item_type: item_type.to_string(),
             creation_time: t.clone(),
             last_modified_time: t,
             content_version: 1,
@@ -214,9 +230,7 @@ pub fn item_create(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
             source_id: None,
         },
     );
-    let out = json!(id);
-    remember(ctx, token, &out);
-    Ok(out)
+    Ok(id)
 }
 
 pub fn item_list(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {

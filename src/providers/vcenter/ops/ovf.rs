@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::library::{item_not_found, library_not_found};
+use super::library::{insert_empty_item, item_not_found};
 use super::{invalid, not_found, now, opt_s, remember, replay, s, strings, Ctx};
 use crate::providers::vcenter::errors::VapiError;
 use crate::providers::vcenter::model::ovf::{self, OvfDescriptor};
@@ -487,41 +487,7 @@ pub fn create(ctx: &Ctx, input: &Value) -> Result<Value, VapiError> {
     }
     let name = opt_s(spec, "name").map(str::to_string).unwrap_or_else(|| vm.name.clone());
     let item_id = match (lib_target, item_target) {
-        (Some(lib), _) => {
-            if !ctx.p.libraries.contains(&ctx.user, lib) {
-                return Err(library_not_found(lib));
-            }
-            if !ctx.p.items.filter(&ctx.user, |i| i.library_id == lib && i.name.eq_ignore_ascii_case(&name)).is_empty()
-            {
-                return Err(VapiError::new(
-                    "already_exists",
-                    "com.vmware.vdcs.cls-main.duplicate_item_name_unsupported_in_library",
-                    format!("An item with name '{name}' already exists in library '{lib}'."),
-                    vec![name, lib.into()],
-                ));
-            }
-            let id = ctx.core.ids.uuid();
-            let t = now(ctx);
-            ctx.p.items.insert(
-                &ctx.user,
-                &id,
-                Item {
-                    id: id.clone(),
-                    library_id: lib.into(),
-                    name: name.clone(),
-                    description: opt_s(spec, "description").unwrap_or("").into(),
-                    item_type: "ovf".into(),
-                    creation_time: t.clone(),
-                    last_modified_time: t,
-                    content_version: 1,
-                    metadata_version: 1,
-                    files: vec![],
-                    ovf: None,
-                    source_id: None,
-                },
-            );
-            id
-        }
+        (Some(lib), _) => insert_empty_item(ctx, lib, name.clone(), opt_s(spec, "description").unwrap_or(""), "ovf")?,
         (None, Some(item)) => {
             if !ctx.p.items.contains(&ctx.user, item) {
                 return Err(item_not_found(item));

@@ -3,15 +3,11 @@
 use hyper::StatusCode;
 use serde_json::{Map, Value};
 
-use super::normalize::{normalize_input, Mode};
+use super::normalize::Mode;
 use super::schema::{Schema, Ty};
-use super::{
-    api_shape, basic_auth, ctx, error_reply, held, malformed, merge_params, output_ty, run, session_id, unknown_url,
-    Front,
-};
+use super::{api_shape, caller, error_reply, held, invoke, malformed, output_ty, unknown_url, Front};
 use crate::core::call::{Call, Reply};
 use crate::providers::vcenter::errors::VapiError;
-use crate::providers::vcenter::ops::session;
 use crate::providers::vcenter::routes::{self, OpDef};
 use crate::providers::vcenter::Vcenter;
 
@@ -66,16 +62,7 @@ fn api_query(call: &Call, d: &OpDef) -> Map<String, Value> {
 }
 
 fn api_inner(p: &Vcenter, call: &mut Call, d: &OpDef) -> Result<Reply, VapiError> {
-    let (user, sid, login) = if d.login {
-        (String::new(), None, Some(basic_auth(call).ok_or_else(VapiError::unauthenticated)?))
-    } else {
-        let sid = session_id(call, false);
-        let user = session::authenticate(&call.core, p, sid.as_deref())?;
-        (user, sid, None)
-    };
-    if !user.is_empty() {
-        call.set_tenant(user.clone());
-    }
+    let who = caller(p, call, d, false)?;
     let body = call.body_str();
     let (mut input, mode) = if body.trim().is_empty() {
         (api_query(call, d), Mode::Stringly)
@@ -115,15 +102,7 @@ fn api_inner(p: &Vcenter, call: &mut Call, d: &OpDef) -> Result<Reply, VapiError
     if let (Some(t), true) = (call.header("client-token"), takes_token) {
         input.entry("client_token").or_insert(Value::String(t.to_string()));
     }
-    merge_params(call, &mut input)?;
-    let input = normalize_input(d.service, d.op, &Value::Object(input), mode)?;
-    let login_user = login.as_ref().map(|(u, _)| u.trim().to_ascii_lowercase());
-    let c = ctx(p, call, d, user, sid, login);
-    let (result, hold) = run(d, &c, &input);
-    let v = result?;
-    if let Some(u) = login_user {
-        call.set_tenant(u);
-    }
+    let (v, hold) = invoke(p, call, d, who, input, mode)?;
     let ty = output_ty(d);
     let reply = if ty == Ty::Void {
         Reply::empty(StatusCode::NO_CONTENT)

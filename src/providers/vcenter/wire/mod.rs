@@ -22,7 +22,7 @@ use serde_json::{json, Map, Value};
 
 use self::schema::{Schema, Ty};
 use super::errors::VapiError;
-use super::ops::{self, Ctx};
+use super::ops::{self, session, Ctx};
 use super::routes::OpDef;
 use super::Vcenter;
 use crate::core::call::{Call, Reply};
@@ -193,6 +193,50 @@ fn held(reply: Reply, hold_ms: Option<u64>) -> Reply {
         Some(ms) => reply.hold(std::time::Duration::from_millis(ms)),
         None => reply,
     }
+}
+
+/// Who calls: a login operation carries Basic credentials, every other one a live session.
+struct Caller {
+    user: String,
+    session_id: Option<String>,
+    login: Option<(String, String)>,
+}
+
+/// Identifies the caller the same way on `/api` and `/rest` (only `/rest` also reads the session cookie), and
+/// makes a session's user the tenant before the input is even decoded, so the journal names it on bad input.
+fn caller(p: &Vcenter, call: &mut Call, d: &OpDef, cookie_ok: bool) -> Result<Caller, VapiError> {
+    if d.login {
+        let login = basic_auth(call).ok_or_else(VapiError::unauthenticated)?;
+        return Ok(Caller { user: String::new(), session_id: None, login: Some(login) });
+    }
+    let sid = session_id(call, cookie_ok);
+    let user = session::authenticate(&call.core, p, sid.as_deref())?;
+    if !user.is_empty() {
+        call.set_tenant(user.clone());
+    }
+    Ok(Caller { user, session_id: sid, login: None })
+}
+
+/// What `/api` and `/rest` do once the input is decoded: add path variables, normalize, run the operation, and
+/// after a successful login make the new session's user the tenant. Returns the result and how long to hold it.
+fn invoke(
+    p: &Vcenter,
+    call: &mut Call,
+    d: &OpDef,
+    who: Caller,
+    mut input: Map<String, Value>,
+    mode: normalize::Mode,
+) -> Result<(Value, Option<u64>), VapiError> {
+    merge_params(call, &mut input)?;
+    let input = normalize::normalize_input(d.service, d.op, &Value::Object(input), mode)?;
+    let login_user = who.login.as_ref().map(|(u, _)| u.trim().to_ascii_lowercase());
+    let c = ctx(p, call, d, who.user, who.session_id, who.login);
+    let (result, hold) = run(d, &c, &input);
+    let v = result?;
+    if let Some(u) = login_user {
+        call.set_tenant(u);
+    }
+    Ok((v, hold))
 }
 
 fn ctx<'a>(

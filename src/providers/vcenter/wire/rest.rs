@@ -4,15 +4,13 @@
 use hyper::StatusCode;
 use serde_json::{json, Map, Value};
 
-use super::normalize::{normalize_input, Mode};
+use super::normalize::Mode;
 use super::schema::{Schema, Ty};
 use super::{
-    basic_auth, ctx, error_reply, held, list_paths, malformed, merge_params, output_ty, query, run, session_id,
-    unknown_url, wants_xml, xml, Front,
+    caller, error_reply, held, invoke, list_paths, malformed, output_ty, query, unknown_url, wants_xml, xml, Front,
 };
 use crate::core::call::{Call, Reply};
 use crate::providers::vcenter::errors::VapiError;
-use crate::providers::vcenter::ops::session;
 use crate::providers::vcenter::routes::{self, OpDef};
 use crate::providers::vcenter::Vcenter;
 
@@ -85,26 +83,9 @@ fn decode_rest(call: &Call, d: &OpDef) -> Result<(Map<String, Value>, Mode), Vap
 
 fn rest_inner(p: &Vcenter, call: &mut Call, d: &OpDef) -> Result<Reply, VapiError> {
     let xml_out = wants_xml(call);
-    let (user, sid, login) = if d.login {
-        (String::new(), None, Some(basic_auth(call).ok_or_else(VapiError::unauthenticated)?))
-    } else {
-        let sid = session_id(call, true);
-        let user = session::authenticate(&call.core, p, sid.as_deref())?;
-        (user, sid, None)
-    };
-    if !user.is_empty() {
-        call.set_tenant(user.clone());
-    }
-    let (mut input, mode) = decode_rest(call, d)?;
-    merge_params(call, &mut input)?;
-    let input = normalize_input(d.service, d.op, &Value::Object(input), mode)?;
-    let login_user = login.as_ref().map(|(u, _)| u.trim().to_ascii_lowercase());
-    let c = ctx(p, call, d, user, sid, login);
-    let (result, hold) = run(d, &c, &input);
-    let v = result?;
-    if let Some(u) = login_user {
-        call.set_tenant(u);
-    }
+    let who = caller(p, call, d, true)?;
+    let (input, mode) = decode_rest(call, d)?;
+    let (v, hold) = invoke(p, call, d, who, input, mode)?;
     let mut reply = if output_ty(d) == Ty::Void {
         Reply::empty(StatusCode::OK)
     } else if xml_out {

@@ -204,54 +204,8 @@ pub fn encode_error(rest_body: &Value) -> String {
 
 #[cfg(test)]
 pub mod tests_support {
-    pub const SEED_XML: &str = r#"<?xml version="1.0" ?>
-<ns0:Deploy-Input xmlns:ns0="http://vmware.com/vcenter/ovf/library_item" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-  <deployment_spec>
-    <annotation>string</annotation>
-    <network_mappings-array>
-      <array-item>
-        <value>obj-103</value>
-        <key>string</key>
-      </array-item>
-    </network_mappings-array>
-    <flags-array>
-      <array-item>string</array-item>
-      <array-item>string</array-item>
-    </flags-array>
-    <storage_provisioning>thin</storage_provisioning>
-    <storage_mappings-array>
-      <array-item>
-        <value>
-          <datastore_id>obj-103</datastore_id>
-          <storage_profile_id>obj-103</storage_profile_id>
-          <type>DATASTORE</type>
-          <provisioning>thin</provisioning>
-        </value>
-        <key>string</key>
-      </array-item>
-    </storage_mappings-array>
-    <locale>string</locale>
-    <name>string</name>
-    <default_datastore_id>obj-103</default_datastore_id>
-    <additional_parameters-array>
-      <array-item class="com.vmware.vcenter.ovf.ovf_params">
-        <type>string</type>
-      </array-item>
-      <array-item class="com.vmware.vcenter.ovf.ovf_params">
-        <type>string</type>
-      </array-item>
-    </additional_parameters-array>
-    <storage_profile_id>obj-103</storage_profile_id>
-    <accept_all_EULA>true</accept_all_EULA>
-  </deployment_spec>
-  <client_token>string</client_token>
-  <target>
-    <folder_id>obj-103</folder_id>
-    <host_id>obj-103</host_id>
-    <resource_pool_id>obj-103</resource_pool_id>
-  </target>
-  <ovf_library_item_id>obj-103</ovf_library_item_id>
-</ns0:Deploy-Input>"#;
+    /// The seed's XML deploy example, verbatim (shared with the HTTP tests).
+    pub const SEED_XML: &str = include_str!("../../../../tests/data/vcenter/seed_deploy.xml");
 }
 
 #[cfg(test)]

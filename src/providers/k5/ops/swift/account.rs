@@ -4,7 +4,7 @@ use hyper::StatusCode;
 use serde_json::{json, Value};
 
 use crate::core::call::{Call, Reply};
-use crate::providers::k5::wire::listing::{negotiate, parse_query, select, Entry};
+use crate::providers::k5::wire::listing::{negotiate, select, Entry};
 use crate::providers::k5::wire::time;
 use crate::providers::k5::K5;
 
@@ -33,53 +33,44 @@ fn account_headers(k5: &K5, call: &Call, project: &str, r: Reply) -> Reply {
 }
 
 pub fn account_head(k5: &K5, call: &mut Call) -> Reply {
-    let (_, project) = match authorize(k5, call, Access::Read) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let r = Reply::empty(StatusCode::NO_CONTENT).content_type("text/plain; charset=utf-8");
-    decorate(call, account_headers(k5, call, &project, r))
+    answer(|| {
+        let (_, project) = authorize(k5, call, Access::Read)?;
+        let r = Reply::empty(StatusCode::NO_CONTENT).content_type("text/plain; charset=utf-8");
+        Ok(decorate(call, account_headers(k5, call, &project, r)))
+    })
 }
 
 pub fn account_list(k5: &K5, call: &mut Call) -> Reply {
-    let (_, project) = match authorize(k5, call, Access::Read) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let pairs = call.query_pairs();
-    let q = match parse_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
-        Ok(q) => q,
-        Err(e) => return text(call, StatusCode::PRECONDITION_FAILED, e.0),
-    };
-    let format = negotiate(call.query_param("format").as_deref(), call.header("accept"));
-    let containers = k5.containers.list(&project);
-    let entries = select(containers.iter().map(|c| (c.name.as_str(), c)), &q);
-    let rows: Vec<Value> = entries
-        .iter()
-        .map(|e| match e {
-            Entry::Item(c) => {
-                let (count, bytes) = container_usage(k5, &project, &c.name);
-                json!({"name": c.name, "count": count, "bytes": bytes,
-                       "last_modified": time::swift_listing(date(c.created_us))})
-            }
-            Entry::Subdir(s) => json!({"subdir": s}),
-        })
-        .collect();
-    let r = render_listing(format, &format!("AUTH_{project}"), "account", "container", &rows, &entries, |c| &c.name);
-    decorate(call, account_headers(k5, call, &project, r))
+    answer(|| {
+        let (_, project) = authorize(k5, call, Access::Read)?;
+        let q = listing_query(call)?;
+        let format = negotiate(call.query_param("format").as_deref(), call.header("accept"));
+        let containers = k5.containers.list(&project);
+        let entries = select(containers.iter().map(|c| (c.name.as_str(), c)), &q);
+        let rows: Vec<Value> = entries
+            .iter()
+            .map(|e| match e {
+                Entry::Item(c) => {
+                    let (count, bytes) = container_usage(k5, &project, &c.name);
+                    json!({"name": c.name, "count": count, "bytes": bytes,
+                           "last_modified": time::swift_listing(date(c.created_us))})
+                }
+                Entry::Subdir(s) => json!({"subdir": s}),
+            })
+            .collect();
+        let r =
+            render_listing(format, &format!("AUTH_{project}"), "account", "container", &rows, &entries, |c| &c.name);
+        Ok(decorate(call, account_headers(k5, call, &project, r)))
+    })
 }
 
 pub fn account_update(k5: &K5, call: &mut Call) -> Reply {
-    let (_, project) = match authorize(k5, call, Access::Write) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let (set, remove) = meta_headers(call, "account");
-    let mut acc = k5.accounts.get(&project, "account").unwrap_or_default();
-    acc.meta.extend(set);
-    for k in remove {
-        acc.meta.remove(&k);
-    }
-    k5.accounts.insert(&project, "account", acc);
-    decorate(call, Reply::empty(StatusCode::NO_CONTENT).content_type("text/html; charset=UTF-8"))
+    answer(|| {
+        let (_, project) = authorize(k5, call, Access::Write)?;
+        let (set, remove) = meta_headers(call, "account");
+        let mut acc = k5.accounts.get(&project, "account").unwrap_or_default();
+        merge_meta(&mut acc.meta, set, &remove);
+        k5.accounts.insert(&project, "account", acc);
+        Ok(decorate(call, Reply::empty(StatusCode::NO_CONTENT).content_type("text/html; charset=UTF-8")))
+    })
 }

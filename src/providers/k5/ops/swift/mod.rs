@@ -19,7 +19,7 @@ use crate::core::call::{Call, Reply};
 use crate::providers::k5::errors;
 use crate::providers::k5::model::identity::Token;
 use crate::providers::k5::model::storage::{MAX_CONTAINER_NAME, MAX_FILE_SIZE, MAX_OBJECT_NAME};
-use crate::providers::k5::wire::listing::{self, Entry, Format};
+use crate::providers::k5::wire::listing::{self, Entry, Format, ListQuery};
 use crate::providers::k5::wire::slo;
 use crate::providers::k5::K5;
 
@@ -39,6 +39,12 @@ pub(super) fn err(call: &Call, status: StatusCode) -> Reply {
 
 pub(super) fn text(call: &Call, status: StatusCode, t: impl Into<String>) -> Reply {
     decorate(call, errors::swift_text(status, t))
+}
+
+/// Runs a handler written as `Result<Reply, Reply>`, so each check can refuse the request with `?`; the route
+/// table wants a plain `Reply`, and a refusal is already a complete Swift answer.
+pub(super) fn answer(handler: impl FnOnce() -> Result<Reply, Reply>) -> Reply {
+    handler().unwrap_or_else(|refusal| refusal)
 }
 
 #[derive(PartialEq, Eq)]
@@ -116,6 +122,22 @@ pub(super) fn meta_headers(call: &Call, kind: &str) -> (BTreeMap<String, String>
         }
     }
     (set, remove)
+}
+
+/// Applies `X-<Kind>-Meta-*` / `X-Remove-<Kind>-Meta-*` headers to stored metadata (POST and PUT on an
+/// existing account or container keep the keys the request does not name).
+pub(super) fn merge_meta(meta: &mut BTreeMap<String, String>, set: BTreeMap<String, String>, remove: &[String]) {
+    meta.extend(set);
+    for k in remove {
+        meta.remove(k);
+    }
+}
+
+/// The listing query (`limit`, `marker`, `prefix`, ...); a bad one is Swift's 412 with its reason.
+pub(super) fn listing_query(call: &Call) -> Result<ListQuery, Reply> {
+    let pairs = call.query_pairs();
+    listing::parse_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| text(call, StatusCode::PRECONDITION_FAILED, e.0))
 }
 
 pub(super) fn with_meta(mut r: Reply, kind: &str, meta: &BTreeMap<String, String>) -> Reply {

@@ -100,48 +100,45 @@ pub fn object_head(k5: &K5, call: &mut Call) -> Reply {
 }
 
 fn get_or_head(k5: &K5, call: &Call, head: bool) -> Reply {
-    let (_, project) = match authorize(k5, call, Access::Read) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let o = match existing_object(k5, call, &project) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    if let (true, Some(Manifest::Slo { segments })) = (wants_manifest(call, "get"), &o.manifest) {
-        let stored: Vec<Value> = segments.iter().map(|s| s.to_json()).collect();
-        let body = serde_json::to_vec(&stored).unwrap_or_default();
-        let len = body.len();
-        let r = Reply::new(StatusCode::OK)
-            .header("Content-Type", "application/json; charset=utf-8")
-            .header("ETag", &md5_hex(&body))
-            .header("X-Static-Large-Object", "True")
-            .header("Last-Modified", &time::http(date(o.modified_us)));
-        let r = if head { r.header("Content-Length", &len.to_string()) } else { r.body(body) };
-        return decorate(call, r);
-    }
-    let Some(data) = assemble(k5, &project, &o, 0) else { return err(call, StatusCode::CONFLICT) };
-    let total = data.len() as u64;
-    let (status, body, range) = match parse_range(call.header("range"), total) {
-        RangeAnswer::Full => (StatusCode::OK, data, None),
-        RangeAnswer::Partial { start, end } => (
-            StatusCode::PARTIAL_CONTENT,
-            data.slice(start as usize..=end as usize),
-            Some(format!("bytes {start}-{end}/{total}")),
-        ),
-        RangeAnswer::Unsatisfiable => {
-            return decorate(
-                call,
-                errors::swift(StatusCode::RANGE_NOT_SATISFIABLE).header("Content-Range", &format!("bytes */{total}")),
-            );
+    answer(|| {
+        let (_, project) = authorize(k5, call, Access::Read)?;
+        let o = existing_object(k5, call, &project)?;
+        if let (true, Some(Manifest::Slo { segments })) = (wants_manifest(call, "get"), &o.manifest) {
+            let stored: Vec<Value> = segments.iter().map(|s| s.to_json()).collect();
+            let body = serde_json::to_vec(&stored).unwrap_or_default();
+            let len = body.len();
+            let r = Reply::new(StatusCode::OK)
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("ETag", &md5_hex(&body))
+                .header("X-Static-Large-Object", "True")
+                .header("Last-Modified", &time::http(date(o.modified_us)));
+            let r = if head { r.header("Content-Length", &len.to_string()) } else { r.body(body) };
+            return Ok(decorate(call, r));
         }
-    };
-    let mut r = object_headers(k5, &project, &o, Reply::new(status));
-    if let Some(cr) = range {
-        r = r.header("Content-Range", &cr);
-    }
-    r = if head { r.header("Content-Length", &body.len().to_string()) } else { r.body(body) };
-    decorate(call, r)
+        let Some(data) = assemble(k5, &project, &o, 0) else { return Err(err(call, StatusCode::CONFLICT)) };
+        let total = data.len() as u64;
+        let (status, body, range) = match parse_range(call.header("range"), total) {
+            RangeAnswer::Full => (StatusCode::OK, data, None),
+            RangeAnswer::Partial { start, end } => (
+                StatusCode::PARTIAL_CONTENT,
+                data.slice(start as usize..=end as usize),
+                Some(format!("bytes {start}-{end}/{total}")),
+            ),
+            RangeAnswer::Unsatisfiable => {
+                return Err(decorate(
+                    call,
+                    errors::swift(StatusCode::RANGE_NOT_SATISFIABLE)
+                        .header("Content-Range", &format!("bytes */{total}")),
+                ));
+            }
+        };
+        let mut r = object_headers(k5, &project, &o, Reply::new(status));
+        if let Some(cr) = range {
+            r = r.header("Content-Range", &cr);
+        }
+        r = if head { r.header("Content-Length", &body.len().to_string()) } else { r.body(body) };
+        Ok(decorate(call, r))
+    })
 }
 
 fn content_type_for(call: &Call, name: &str) -> String {
@@ -162,117 +159,111 @@ fn created(call: &Call, etag: &str, modified_us: i64) -> Reply {
 }
 
 pub fn object_put(k5: &K5, call: &mut Call) -> Reply {
-    let (_, project) = match authorize(k5, call, Access::Write) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let container = call.param("container").to_string();
-    let name = call.param("object").to_string();
-    if !k5.containers.contains(&project, &container) {
-        return err(call, StatusCode::NOT_FOUND);
-    }
-    if name.len() > MAX_OBJECT_NAME {
-        return text(
-            call,
-            StatusCode::BAD_REQUEST,
-            format!("Object name length of {} longer than {MAX_OBJECT_NAME}", name.len()),
-        );
-    }
-    let chunked = call.header("transfer-encoding").is_some_and(|t| t.to_ascii_lowercase().contains("chunked"));
-    let declared = call.header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
-    let copy_from = call.header("x-copy-from").map(str::to_string);
-    if declared.is_none() && !chunked && copy_from.is_none() {
-        return err(call, StatusCode::LENGTH_REQUIRED);
-    }
-    if declared.unwrap_or(0) > MAX_FILE_SIZE || call.body.len() as u64 > MAX_FILE_SIZE {
-        return err(call, StatusCode::PAYLOAD_TOO_LARGE);
-    }
-    if let Some(src) = copy_from {
-        return copy_into(k5, call, &project, &src, "X-Copy-From", &container, &name);
-    }
-    let (meta, _) = meta_headers(call, "object");
-    let modified_us = now_us(call);
-    let content_type = content_type_for(call, &name);
+    answer(|| {
+        let (_, project) = authorize(k5, call, Access::Write)?;
+        let container = call.param("container").to_string();
+        let name = call.param("object").to_string();
+        if !k5.containers.contains(&project, &container) {
+            return Err(err(call, StatusCode::NOT_FOUND));
+        }
+        if name.len() > MAX_OBJECT_NAME {
+            return Err(text(
+                call,
+                StatusCode::BAD_REQUEST,
+                format!("Object name length of {} longer than {MAX_OBJECT_NAME}", name.len()),
+            ));
+        }
+        let chunked = call.header("transfer-encoding").is_some_and(|t| t.to_ascii_lowercase().contains("chunked"));
+        let declared = call.header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
+        let copy_from = call.header("x-copy-from").map(str::to_string);
+        if declared.is_none() && !chunked && copy_from.is_none() {
+            return Err(err(call, StatusCode::LENGTH_REQUIRED));
+        }
+        if declared.unwrap_or(0) > MAX_FILE_SIZE || call.body.len() as u64 > MAX_FILE_SIZE {
+            return Err(err(call, StatusCode::PAYLOAD_TOO_LARGE));
+        }
+        if let Some(src) = copy_from {
+            return Ok(copy_into(k5, call, &project, &src, "X-Copy-From", &container, &name));
+        }
+        let (meta, _) = meta_headers(call, "object");
+        let modified_us = now_us(call);
+        let content_type = content_type_for(call, &name);
 
-    if wants_manifest(call, "put") {
-        let refs = match parse_put_manifest(&call.body) {
-            Ok(r) => r,
-            Err(t) => return text(call, StatusCode::BAD_REQUEST, t),
-        };
-        let segments = match check_segments(&refs, |c, o| {
-            let seg = k5.objects.get(&project, &object_key(c, o))?;
-            let bytes = assemble(k5, &project, &seg, 1)?.len() as u64;
-            Some(SegmentFacts {
-                etag: seg.etag.clone(),
-                bytes,
-                content_type: seg.content_type.clone(),
-                last_modified: time::swift_listing(date(seg.modified_us)),
+        if wants_manifest(call, "put") {
+            let bad_manifest = |t| text(call, StatusCode::BAD_REQUEST, t);
+            let refs = parse_put_manifest(&call.body).map_err(bad_manifest)?;
+            let segments = check_segments(&refs, |c, o| {
+                let seg = k5.objects.get(&project, &object_key(c, o))?;
+                let bytes = assemble(k5, &project, &seg, 1)?.len() as u64;
+                Some(SegmentFacts {
+                    etag: seg.etag.clone(),
+                    bytes,
+                    content_type: seg.content_type.clone(),
+                    last_modified: time::swift_listing(date(seg.modified_us)),
+                })
             })
-        }) {
-            Ok(s) => s,
-            Err(t) => return text(call, StatusCode::BAD_REQUEST, t),
-        };
-        let etag = large_object_etag(segments.iter().map(|s| s.hash.as_str()));
+            .map_err(bad_manifest)?;
+            let etag = large_object_etag(segments.iter().map(|s| s.hash.as_str()));
+            let obj = Object {
+                container: container.clone(),
+                name: name.clone(),
+                data: Blob::default(),
+                etag: etag.clone(),
+                content_type,
+                modified_us,
+                meta,
+                manifest: Some(Manifest::Slo { segments }),
+            };
+            k5.objects.insert(&project, &object_key(&container, &name), obj);
+            return Ok(created(call, &format!("\"{etag}\""), modified_us));
+        }
+
+        let data = call.body.clone();
+        let etag = md5_hex(&data);
+        if let Some(expected) = call.header("etag") {
+            if expected.trim().trim_matches('"').to_ascii_lowercase() != etag {
+                return Err(err(call, StatusCode::UNPROCESSABLE_ENTITY));
+            }
+        }
+        let manifest = call
+            .header("x-object-manifest")
+            .and_then(slo::parse_dlo_manifest)
+            .map(|(c, p)| Manifest::Dlo { container: c, prefix: p });
         let obj = Object {
             container: container.clone(),
             name: name.clone(),
-            data: Blob::default(),
+            data: Blob(data),
             etag: etag.clone(),
             content_type,
             modified_us,
             meta,
-            manifest: Some(Manifest::Slo { segments }),
+            manifest,
         };
         k5.objects.insert(&project, &object_key(&container, &name), obj);
-        return created(call, &format!("\"{etag}\""), modified_us);
-    }
-
-    let data = call.body.clone();
-    let etag = md5_hex(&data);
-    if let Some(expected) = call.header("etag") {
-        if expected.trim().trim_matches('"').to_ascii_lowercase() != etag {
-            return err(call, StatusCode::UNPROCESSABLE_ENTITY);
-        }
-    }
-    let manifest = call
-        .header("x-object-manifest")
-        .and_then(slo::parse_dlo_manifest)
-        .map(|(c, p)| Manifest::Dlo { container: c, prefix: p });
-    let obj = Object {
-        container: container.clone(),
-        name: name.clone(),
-        data: Blob(data),
-        etag: etag.clone(),
-        content_type,
-        modified_us,
-        meta,
-        manifest,
-    };
-    k5.objects.insert(&project, &object_key(&container, &name), obj);
-    created(call, &etag, modified_us)
+        Ok(created(call, &etag, modified_us))
+    })
 }
 
 /// `COPY /c/o` with `Destination: c2/o2`: python-swiftclient's `copy_object`.
 pub fn object_copy(k5: &K5, call: &mut Call) -> Reply {
-    let (_, project) = match authorize(k5, call, Access::Write) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let Some(dest) = call.header("destination").map(str::to_string) else {
-        return text(call, StatusCode::PRECONDITION_FAILED, "You must provide a Destination header");
-    };
-    let Some((dc, dobj)) = split_object_path(&dest) else {
-        return text(
-            call,
-            StatusCode::PRECONDITION_FAILED,
-            "Destination header must be of the form <container name>/<object name>",
-        );
-    };
-    if !k5.containers.contains(&project, &dc) {
-        return err(call, StatusCode::NOT_FOUND);
-    }
-    let src = format!("{}/{}", call.param("container"), call.param("object"));
-    copy_into(k5, call, &project, &src, "Destination", &dc, &dobj)
+    answer(|| {
+        let (_, project) = authorize(k5, call, Access::Write)?;
+        let Some(dest) = call.header("destination").map(str::to_string) else {
+            return Err(text(call, StatusCode::PRECONDITION_FAILED, "You must provide a Destination header"));
+        };
+        let Some((dc, dobj)) = split_object_path(&dest) else {
+            return Err(text(
+                call,
+                StatusCode::PRECONDITION_FAILED,
+                "Destination header must be of the form <container name>/<object name>",
+            ));
+        };
+        if !k5.containers.contains(&project, &dc) {
+            return Err(err(call, StatusCode::NOT_FOUND));
+        }
+        let src = format!("{}/{}", call.param("container"), call.param("object"));
+        Ok(copy_into(k5, call, &project, &src, "Destination", &dc, &dobj))
+    })
 }
 
 /// `container/object` with an optional leading slash, percent-decoded.
@@ -326,58 +317,50 @@ fn decode(s: &str) -> String {
 }
 
 pub fn object_post(k5: &K5, call: &mut Call) -> Reply {
-    let (_, project) = match authorize(k5, call, Access::Write) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let o = match existing_object(k5, call, &project) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let (meta, _) = meta_headers(call, "object");
-    let content_type = call.header("content-type").map(str::to_string);
-    let modified = now_us(call);
-    k5.objects.update(&project, &object_key(&o.container, &o.name), |obj| {
-        // A POST replaces the whole X-Object-Meta-* set.
-        obj.meta = meta;
-        if let Some(ct) = content_type {
-            obj.content_type = ct;
-        }
-        obj.modified_us = modified;
-    });
-    decorate(
-        call,
-        Reply::html(
-            StatusCode::ACCEPTED,
-            "<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>",
-        ),
-    )
+    answer(|| {
+        let (_, project) = authorize(k5, call, Access::Write)?;
+        let o = existing_object(k5, call, &project)?;
+        let (meta, _) = meta_headers(call, "object");
+        let content_type = call.header("content-type").map(str::to_string);
+        let modified = now_us(call);
+        k5.objects.update(&project, &object_key(&o.container, &o.name), |obj| {
+            // A POST replaces the whole X-Object-Meta-* set.
+            obj.meta = meta;
+            if let Some(ct) = content_type {
+                obj.content_type = ct;
+            }
+            obj.modified_us = modified;
+        });
+        Ok(decorate(
+            call,
+            Reply::html(
+                StatusCode::ACCEPTED,
+                "<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>",
+            ),
+        ))
+    })
 }
 
 pub fn object_delete(k5: &K5, call: &mut Call) -> Reply {
-    let (_, project) = match authorize(k5, call, Access::Write) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let o = match existing_object(k5, call, &project) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    if let (true, Some(Manifest::Slo { segments })) = (wants_manifest(call, "delete"), &o.manifest) {
-        let mut deleted = 1;
-        let mut missing = 0;
-        for s in segments {
-            match k5.objects.remove(&project, &object_key(&s.container, &s.object)) {
-                Some(_) => deleted += 1,
-                None => missing += 1,
+    answer(|| {
+        let (_, project) = authorize(k5, call, Access::Write)?;
+        let o = existing_object(k5, call, &project)?;
+        if let (true, Some(Manifest::Slo { segments })) = (wants_manifest(call, "delete"), &o.manifest) {
+            let mut deleted = 1;
+            let mut missing = 0;
+            for s in segments {
+                match k5.objects.remove(&project, &object_key(&s.container, &s.object)) {
+                    Some(_) => deleted += 1,
+                    None => missing += 1,
+                }
             }
-        }
-        k5.objects.remove(&project, &object_key(&o.container, &o.name));
-        let body = format!(
+            k5.objects.remove(&project, &object_key(&o.container, &o.name));
+            let body = format!(
             "Number Deleted: {deleted}\nNumber Not Found: {missing}\nResponse Body: \nResponse Status: 200 OK\nErrors:\n"
         );
-        return decorate(call, Reply::text(StatusCode::OK, body));
-    }
-    k5.objects.remove(&project, &object_key(&o.container, &o.name));
-    decorate(call, Reply::empty(StatusCode::NO_CONTENT).content_type("text/html; charset=UTF-8"))
+            return Ok(decorate(call, Reply::text(StatusCode::OK, body)));
+        }
+        k5.objects.remove(&project, &object_key(&o.container, &o.name));
+        Ok(decorate(call, Reply::empty(StatusCode::NO_CONTENT).content_type("text/html; charset=UTF-8")))
+    })
 }
