@@ -2,7 +2,7 @@
 //! `{"error_code","message"}` (export: `error_message`), and Glance's webob bodies.
 
 use hyper::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::core::call::Reply;
 
