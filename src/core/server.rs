@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
@@ -143,6 +143,9 @@ async fn handle(
     let declared = parts.headers.get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     let body = if declared.is_some_and(|n| n > limit) {
         Err(CoreError::PayloadTooLarge { limit })
+    } else if body.is_end_stream() {
+        // Most requests are bodiless GETs: skip the collecting future and its buffers.
+        Ok(Bytes::new())
     } else {
         match Limited::new(body, limit as usize).collect().await {
             Ok(b) => Ok(b.to_bytes()),
@@ -278,11 +281,13 @@ fn finish(
         target: "mockcloud::request",
         method = %call.method,
         path = %call.path,
-        operation = operation.unwrap_or("-"),
-        tenant = call.tenant.as_deref().unwrap_or("-"),
+        // Display (`%`) rather than Debug: no quoting and escaping pass per field. `rule` only appears when a
+        // scenario rule acted (a `None` field prints nothing), which keeps the common line short.
+        operation = %operation.unwrap_or("-"),
+        tenant = %call.tenant.as_deref().unwrap_or("-"),
         status = reply.status.as_u16(),
         latency_ms = format_args!("{latency_ms:.2}"),
-        rule = rule.as_deref().unwrap_or("-"),
+        rule = rule.as_deref(),
     );
     // The journal is the test's record of what its client did; the admin API's own calls would drown it.
     if !is_admin {

@@ -2,14 +2,14 @@
 //! `{"error_code","message"}` (export: `error_message`), and Glance's webob bodies.
 
 use hyper::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::core::call::Reply;
 
 use super::wire::import_request::ImportError;
 
 /// Compact one-line JSON ending in a newline: K5 shell samples keep only the last output line and feed it to jq.
-pub fn json_line(status: StatusCode, v: &Value) -> Reply {
+pub fn json_line(status: StatusCode, v: &(impl serde::Serialize + ?Sized)) -> Reply {
     let mut body = serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec());
     body.push(b'\n');
     Reply::new(status).body(body).content_type("application/json")

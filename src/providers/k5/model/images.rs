@@ -147,6 +147,13 @@ impl Image {
         Value::Object(m)
     }
 
+    /// The JSON view written straight to bytes: the same bytes as serializing `to_json()`, without building
+    /// a map of cloned strings first (that was the largest cost of a Glance GET). Falls back to `to_json()`
+    /// when a property shadows a core key, whose value `to_json()` overwrites in place.
+    pub fn json_view(&self) -> ImageView<'_> {
+        ImageView(self)
+    }
+
     /// Takes back the mutable fields from a patched JSON view.
     pub fn apply_json(&mut self, v: &Map<String, Value>) {
         self.name = v.get("name").and_then(Value::as_str).map(str::to_string);
@@ -205,5 +212,100 @@ impl Member {
             "updated_at": self.updated_at,
             "schema": "/v2/schemas/member",
         })
+    }
+}
+
+/// Keys `Image::to_json` writes itself; a property with one of these names changes where and what it prints.
+const IMAGE_KEYS: [&str; 19] = [
+    "id",
+    "name",
+    "status",
+    "visibility",
+    "protected",
+    "tags",
+    "disk_format",
+    "container_format",
+    "min_ram",
+    "min_disk",
+    "size",
+    "virtual_size",
+    "checksum",
+    "owner",
+    "created_at",
+    "updated_at",
+    "self",
+    "file",
+    "schema",
+];
+
+pub struct ImageView<'a>(&'a Image);
+
+impl Serialize for ImageView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let i = self.0;
+        if i.properties.keys().any(|k| IMAGE_KEYS.contains(&k.as_str())) {
+            return i.to_json().serialize(s);
+        }
+        let mut m = s.serialize_map(Some(IMAGE_KEYS.len() + i.properties.len()))?;
+        m.serialize_entry("id", &i.id)?;
+        m.serialize_entry("name", &i.name)?;
+        m.serialize_entry("status", &i.status)?;
+        m.serialize_entry("visibility", &i.visibility)?;
+        m.serialize_entry("protected", &i.protected)?;
+        m.serialize_entry("tags", &i.tags)?;
+        m.serialize_entry("disk_format", &i.disk_format)?;
+        m.serialize_entry("container_format", &i.container_format)?;
+        m.serialize_entry("min_ram", &i.min_ram)?;
+        m.serialize_entry("min_disk", &i.min_disk)?;
+        m.serialize_entry("size", &i.size)?;
+        m.serialize_entry("virtual_size", &())?;
+        m.serialize_entry("checksum", &i.checksum)?;
+        m.serialize_entry("owner", &i.owner)?;
+        m.serialize_entry("created_at", &i.created_at)?;
+        m.serialize_entry("updated_at", &i.updated_at)?;
+        for (k, v) in &i.properties {
+            m.serialize_entry(k, v)?;
+        }
+        m.serialize_entry("self", &format_args!("/v2/images/{}", i.id))?;
+        m.serialize_entry("file", &format_args!("/v2/images/{}/file", i.id))?;
+        m.serialize_entry("schema", "/v2/schemas/image")?;
+        m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(properties: Value) -> Image {
+        Image {
+            id: "b137\"56b4".into(),
+            name: None,
+            status: "active".into(),
+            visibility: "public".into(),
+            protected: false,
+            tags: vec!["a".into()],
+            disk_format: "raw".into(),
+            container_format: "bare".into(),
+            min_ram: 1,
+            min_disk: 2,
+            size: 3,
+            checksum: "c".into(),
+            owner: "o".into(),
+            created_at: "t0".into(),
+            updated_at: "t1".into(),
+            properties: properties.as_object().cloned().unwrap_or_default(),
+            data: Blob::default(),
+        }
+    }
+
+    #[test]
+    fn json_view_writes_the_bytes_of_to_json() {
+        for props in [json!({}), json!({"os_type": "linux", "x": 1}), json!({"name": "shadow", "self": "s"})] {
+            let i = image(props);
+            let view = serde_json::to_string(&i.json_view()).unwrap();
+            assert_eq!(view, serde_json::to_string(&i.to_json()).unwrap());
+        }
     }
 }

@@ -144,7 +144,7 @@ pub fn get(k5: &K5, call: &mut Call) -> Reply {
         Err(r) => return r,
     };
     match find_visible(k5, call, &project) {
-        Ok(i) => json_line(StatusCode::OK, &i.to_json()),
+        Ok(i) => json_line(StatusCode::OK, &i.json_view()),
         Err(r) => r,
     }
 }
