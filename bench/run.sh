@@ -5,6 +5,8 @@
 #   2. mockcloud, stored-resource GETs through auth, store and journal: a ZStack image by uuid (a one-row
 #      query with its schema map) and a K5 Glance image by id;
 #   3. mockcloud, GET /_mockcloud/health (the request path without a provider).
+# Prints, per target, median req/s and its ratio to bare, and the server's CPU time per request and bare's
+# CPU per request divided by it (the noise-robust form of the same ratio).
 # Usage: bench/run.sh [seconds per run, default 5] [connections, default 32]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,7 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 # Logs go to /dev/null, as in a CI job that does not keep them; the per-request line is still formatted.
 target/release/mockcloud serve --listen "127.0.0.1:$mc_port" --seed 1 >/dev/null 2>&1 & pids+=($!)
+mc_pid=$!
 for _ in $(seq 100); do
   target/release/mockcloud health --url "http://127.0.0.1:$mc_port" 2>/dev/null && break
   sleep 0.05
@@ -34,10 +37,17 @@ k5_token=$(curl -si "http://127.0.0.1:$mc_port/v3/auth/tokens" -H 'Content-Type:
   awk 'tolower($1)=="x-subject-token:" {print $2}' | tr -d '\r')
 k5_image=b13756b4-43dd-4441-a285-dd208cfd7df2
 
-measure() { # url [header] -> "rps p99"
-  local url=$1 hdr=${2:-} out
+# Server CPU time (user + system, in clock ticks) from /proc: CPU per request does not depend on what else the
+# shared machine is doing, unlike req/s, so it is the figure to compare when the ratio is noisy.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+measure() { # pid url [header] -> "rps p99 cpu_us_per_request"
+  local pid=$1 url=$2 hdr=${3:-} out before after
+  before=$(cpu_ticks "$pid")
   if [ -n "$hdr" ]; then out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency -H "$hdr" "$url"); else out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "$url"); fi
-  echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="99%" {print $2}' <<<"$out")"
+  after=$(cpu_ticks "$pid")
+  local reqs
+  reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+  echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="99%" {print $2}' <<<"$out") $(python3 -c "print(($after - $before) * 1e6 / $(getconf CLK_TCK) / max($reqs, 1))")"
 }
 declare -A url hdr
 names=(zstack_image k5_glance_image health)
@@ -55,6 +65,7 @@ for n in "${names[@]}"; do
   url[bare_$n]="http://127.0.0.1:$bare_port$path"
 done
 target/release/examples/bare_hyper "127.0.0.1:$bare_port" "${bare_args[@]}" & pids+=($!)
+bare_pid=$!
 sleep 0.3
 for n in "${names[@]}"; do names+=("bare_$n"); done
 for n in "${names[@]}"; do wrk -t1 -c"$conns" -d1s ${hdr[$n]:+-H "${hdr[$n]}"} "${url[$n]}" >/dev/null; done
@@ -62,19 +73,22 @@ for n in "${names[@]}"; do wrk -t1 -c"$conns" -d1s ${hdr[$n]:+-H "${hdr[$n]}"} "
 results=$(mktemp)
 for round in 1 2 3; do
   for n in "${names[@]}"; do
-    echo "$n $(measure "${url[$n]}" "${hdr[$n]:-}")" >>"$results"
+    pid=$mc_pid; [[ $n == bare_* ]] && pid=$bare_pid
+    echo "$n $(measure "$pid" "${url[$n]}" "${hdr[$n]:-}")" >>"$results"
   done
 done
 python3 - "$results" <<'PY'
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    name, rps, p99 = line.split()
-    rows.setdefault(name, []).append((float(rps), p99))
-med = {n: statistics.median(r for r, _ in runs) for n, runs in rows.items()}
-print(f"{'target':<22} {'median req/s':>12}  {'vs bare':>7}  p99 per round")
+    name, rps, p99, cpu = line.split()
+    rows.setdefault(name, []).append((float(rps), p99, float(cpu)))
+med = {n: statistics.median(r for r, _, _ in runs) for n, runs in rows.items()}
+cpu = {n: statistics.median(c for _, _, c in runs) for n, runs in rows.items()}
+print(f"{'target':<22} {'median req/s':>12}  {'vs bare':>7}  {'CPU us/req':>10}  {'bare/this':>9}  p99 per round")
 for name, runs in rows.items():
     base = med.get("bare_" + name)
     ratio = f"{med[name] / base:.3f}" if base else ""
-    print(f"{name:<22} {med[name]:>12.0f}  {ratio:>7}  {' '.join(p for _, p in runs)}")
+    cpu_ratio = f"{cpu['bare_' + name] / cpu[name]:.3f}" if base else ""
+    print(f"{name:<22} {med[name]:>12.0f}  {ratio:>7}  {cpu[name]:>10.2f}  {cpu_ratio:>9}  {' '.join(p for _, p, _ in runs)}")
 PY
