@@ -58,6 +58,13 @@ fn visible(k5: &K5, image: &Image, project: &str) -> bool {
         || member_of(k5, image, project).is_some()
 }
 
+/// The caller's project and the image of the path, when the caller may see it: the prelude of most handlers.
+fn visible_image(k5: &K5, call: &Call) -> Result<(String, Image), Reply> {
+    let project = project_of(k5, call)?;
+    let image = find_visible(k5, call, &project)?;
+    Ok((project, image))
+}
+
 fn find_visible(k5: &K5, call: &Call, project: &str) -> Result<Image, Reply> {
     let id = call.param("image_id").to_string();
     k5.images
@@ -152,12 +159,8 @@ pub fn get(k5: &K5, call: &mut Call) -> Reply {
 /// `GET /v2/images/{id}/file`: the image bytes (an imported image holds its object's bytes); Glance answers 204
 /// for an image without data, as the public fixture image is here.
 pub fn download(k5: &K5, call: &mut Call) -> Reply {
-    let project = match project_of(k5, call) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let image = match find_visible(k5, call, &project) {
-        Ok(i) => i,
+    let (_, image) = match visible_image(k5, call) {
+        Ok(found) => found,
         Err(r) => return r,
     };
     if image.data.0.is_empty() {
@@ -180,12 +183,8 @@ pub fn tag_delete(k5: &K5, call: &mut Call) -> Reply {
 }
 
 fn change_tag(k5: &K5, call: &Call, add: bool) -> Reply {
-    let project = match project_of(k5, call) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let image = match find_visible(k5, call, &project) {
-        Ok(i) => i,
+    let (project, image) = match visible_image(k5, call) {
+        Ok(found) => found,
         Err(r) => return r,
     };
     if image.owner != project {
@@ -213,12 +212,8 @@ fn change_tag(k5: &K5, call: &Call, add: bool) -> Reply {
 }
 
 pub fn update(k5: &K5, call: &mut Call) -> Reply {
-    let project = match project_of(k5, call) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let image = match find_visible(k5, call, &project) {
-        Ok(i) => i,
+    let (project, image) = match visible_image(k5, call) {
+        Ok(found) => found,
         Err(r) => return r,
     };
     if !call.content_type().starts_with(PATCH_CONTENT_TYPE) {
@@ -252,12 +247,8 @@ pub fn update(k5: &K5, call: &mut Call) -> Reply {
 }
 
 pub fn delete(k5: &K5, call: &mut Call) -> Reply {
-    let project = match project_of(k5, call) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let image = match find_visible(k5, call, &project) {
-        Ok(i) => i,
+    let (project, image) = match visible_image(k5, call) {
+        Ok(found) => found,
         Err(r) => return r,
     };
     if image.owner != project {
@@ -274,12 +265,8 @@ pub fn delete(k5: &K5, call: &mut Call) -> Reply {
 }
 
 pub fn member_list(k5: &K5, call: &mut Call) -> Reply {
-    let project = match project_of(k5, call) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let image = match find_visible(k5, call, &project) {
-        Ok(i) => i,
+    let (project, image) = match visible_image(k5, call) {
+        Ok(found) => found,
         Err(r) => return r,
     };
     let members: Vec<Value> = k5
@@ -292,12 +279,8 @@ pub fn member_list(k5: &K5, call: &mut Call) -> Reply {
 }
 
 pub fn member_create(k5: &K5, call: &mut Call) -> Reply {
-    let project = match project_of(k5, call) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let image = match find_visible(k5, call, &project) {
-        Ok(i) => i,
+    let (project, image) = match visible_image(k5, call) {
+        Ok(found) => found,
         Err(r) => return r,
     };
     if image.owner != project {
@@ -337,12 +320,8 @@ fn find_member(k5: &K5, call: &Call, image: &Image, project: &str) -> Result<Mem
 }
 
 pub fn member_get(k5: &K5, call: &mut Call) -> Reply {
-    let project = match project_of(k5, call) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let image = match find_visible(k5, call, &project) {
-        Ok(i) => i,
+    let (project, image) = match visible_image(k5, call) {
+        Ok(found) => found,
         Err(r) => return r,
     };
     match find_member(k5, call, &image, &project) {
@@ -352,12 +331,8 @@ pub fn member_get(k5: &K5, call: &mut Call) -> Reply {
 }
 
 pub fn member_update(k5: &K5, call: &mut Call) -> Reply {
-    let project = match project_of(k5, call) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let image = match find_visible(k5, call, &project) {
-        Ok(i) => i,
+    let (project, image) = match visible_image(k5, call) {
+        Ok(found) => found,
         Err(r) => return r,
     };
     let m = match find_member(k5, call, &image, &project) {
@@ -386,12 +361,8 @@ pub fn member_update(k5: &K5, call: &mut Call) -> Reply {
 }
 
 pub fn member_delete(k5: &K5, call: &mut Call) -> Reply {
-    let project = match project_of(k5, call) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let image = match find_visible(k5, call, &project) {
-        Ok(i) => i,
+    let (project, image) = match visible_image(k5, call) {
+        Ok(found) => found,
         Err(r) => return r,
     };
     let m = match find_member(k5, call, &image, &project) {
