@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::auth::{self, check_org};
 use super::errors::{ApiError, ApiResult};
 use super::lifecycle::{self, Kind, Work};
-use super::listing::{field_matches, page, search_clause, ListSpec};
+use super::listing::{field_matches, page, search_clause, searched_page, ListSpec};
 use super::model::{Asset, Image, Marker, Version, GPU_TYPES, OS_TYPES, PROVIDER_LABELS, SOURCE_TYPES, VERSION_TYPES};
 use super::version_name::{VersionNumber, VersionType};
 use super::wire::{self, check_asset_details, marker_names, required, Body};
@@ -418,16 +418,9 @@ pub fn markers(h: &Horizon, call: &mut Call) -> Reply {
         let caller = auth::caller(call, false)?;
         let org = caller.org.as_str();
         let img = h.image(org, call.param("imageId"))?;
-        let pairs = call.query_pairs();
-        let clause = search_clause(&pairs, &MARKER_LIST)?;
-        let items: Vec<Value> = h
-            .markers
-            .filter(org, |m| m.image_id == img.id)
-            .iter()
-            .map(|m| marker_value(h, org, m))
-            .filter(|v| clause.as_ref().is_none_or(|c| field_matches(v, c)))
-            .collect();
-        Ok(Reply::json(StatusCode::OK, &page(items, &pairs, &MARKER_LIST)?))
+        let markers = h.markers.filter(org, |m| m.image_id == img.id);
+        let items: Vec<Value> = markers.iter().map(|m| marker_value(h, org, m)).collect();
+        Ok(Reply::json(StatusCode::OK, &searched_page(items, &call.query_pairs(), &MARKER_LIST)?))
     })();
     answer(call, result)
 }

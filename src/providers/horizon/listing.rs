@@ -33,6 +33,13 @@ pub fn search_clause(pairs: &[(String, String)], spec: &ListSpec) -> ApiResult<O
 }
 
 /// Sorts and pages already-filtered items into a Spring page envelope.
+/// The `search` filter, then `page`: a whole list answer from rendered items.
+pub fn searched_page(items: Vec<Value>, pairs: &[(String, String)], spec: &ListSpec) -> ApiResult<Value> {
+    let clause = search_clause(pairs, spec)?;
+    let items = items.into_iter().filter(|v| clause.as_ref().is_none_or(|c| field_matches(v, c))).collect();
+    page(items, pairs, spec)
+}
+
 pub fn page(mut items: Vec<Value>, pairs: &[(String, String)], spec: &ListSpec) -> ApiResult<Value> {
     let req = page_request(pairs, spec.sortable).map_err(|m| ApiError::new("INVALID_PARAMETER", m))?;
     sort_items(

@@ -8,7 +8,7 @@ use super::auth::{self, check_org};
 use super::catalog::{add_markers, answer, copy_page, truthy};
 use super::errors::{ApiError, ApiResult};
 use super::lifecycle::{self, Kind, Work};
-use super::listing::{field_matches, page, search_clause, ListSpec};
+use super::listing::{searched_page, ListSpec};
 use super::model::{Asset, Image, Version, GPU_TYPES, OS_TYPES, PROVIDER_LABELS, SOURCE_TYPES, VERSION_TYPES};
 use super::version_name::{next_major, next_minor, VersionNumber, VersionType};
 use super::wire::{self, check_asset_details, marker_names, required, Body, Fields};
@@ -319,15 +319,8 @@ pub fn list(h: &Horizon, call: &mut Call) -> Reply {
         let caller = auth::caller(call, false)?;
         let org = caller.org.as_str();
         let img = h.image(org, call.param("imageId"))?;
-        let pairs = call.query_pairs();
-        let clause = search_clause(&pairs, &VERSION_LIST)?;
-        let items: Vec<Value> = h
-            .versions_of(org, &img.id)
-            .iter()
-            .map(|v| h.render_version(v))
-            .filter(|v| clause.as_ref().is_none_or(|c| field_matches(v, c)))
-            .collect();
-        Ok(Reply::json(StatusCode::OK, &page(items, &pairs, &VERSION_LIST)?))
+        let items: Vec<Value> = h.versions_of(org, &img.id).iter().map(|v| h.render_version(v)).collect();
+        Ok(Reply::json(StatusCode::OK, &searched_page(items, &call.query_pairs(), &VERSION_LIST)?))
     })();
     answer(call, result)
 }
