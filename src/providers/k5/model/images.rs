@@ -166,29 +166,8 @@ impl Image {
             .unwrap_or_default();
         self.min_ram = v.get("min_ram").and_then(Value::as_u64).unwrap_or(0) as u32;
         self.min_disk = v.get("min_disk").and_then(Value::as_u64).unwrap_or(0) as u32;
-        let core = [
-            "id",
-            "name",
-            "status",
-            "visibility",
-            "protected",
-            "tags",
-            "disk_format",
-            "container_format",
-            "min_ram",
-            "min_disk",
-            "size",
-            "virtual_size",
-            "checksum",
-            "owner",
-            "created_at",
-            "updated_at",
-            "self",
-            "file",
-            "schema",
-        ];
         self.properties =
-            v.iter().filter(|(k, _)| !core.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+            v.iter().filter(|(k, _)| !IMAGE_KEYS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
     }
 }
 
@@ -215,7 +194,8 @@ impl Member {
     }
 }
 
-/// Keys `Image::to_json` writes itself; a property with one of these names changes where and what it prints.
+/// Keys `Image::to_json` writes itself (so never extra properties); a property with one of these names would
+/// change where and what it prints.
 const IMAGE_KEYS: [&str; 19] = [
     "id",
     "name",
