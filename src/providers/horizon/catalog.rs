@@ -415,9 +415,8 @@ fn marker_value(h: &Horizon, org: &str, m: &Marker) -> Value {
 
 pub fn markers(h: &Horizon, call: &mut Call) -> Reply {
     let result = (|| {
-        let caller = auth::caller(call, false)?;
-        let org = caller.org.as_str();
-        let img = h.image(org, call.param("imageId"))?;
+        let (org, img) = h.read_image(call)?;
+        let org = org.as_str();
         let markers = h.markers.filter(org, |m| m.image_id == img.id);
         let items: Vec<Value> = markers.iter().map(|m| marker_value(h, org, m)).collect();
         Ok(Reply::json(StatusCode::OK, &searched_page(items, &call.query_pairs(), &MARKER_LIST)?))
@@ -427,9 +426,8 @@ pub fn markers(h: &Horizon, call: &mut Call) -> Reply {
 
 pub fn marker(h: &Horizon, call: &mut Call) -> Reply {
     let result = (|| {
-        let caller = auth::caller(call, false)?;
-        let org = caller.org.as_str();
-        let img = h.image(org, call.param("imageId"))?;
+        let (org, img) = h.read_image(call)?;
+        let org = org.as_str();
         let id = call.param("markerId");
         let m = h.markers.get(org, id).filter(|m| m.image_id == img.id).ok_or_else(|| {
             ApiError::new(

@@ -81,6 +81,13 @@ impl Horizon {
             .ok_or_else(|| ApiError::new("IMAGE_NOT_FOUND", format!("Image is not found for given imageId {id}")))
     }
 
+    /// The prelude of every read under `/images/{imageId}`: the caller's org and the path's image in it.
+    fn read_image(&self, call: &Call) -> Result<(String, Image), ApiError> {
+        let org = auth::caller(call, false)?.org;
+        let image = self.image(&org, call.param("imageId"))?;
+        Ok((org, image))
+    }
+
     /// A version of that image (a version id of another image is not found).
     fn version(&self, org: &str, image_id: &str, id: &str) -> Result<Version, ApiError> {
         self.versions.get(org, id).filter(|v| v.stream_id == image_id).ok_or_else(|| {

@@ -316,9 +316,8 @@ const VERSION_LIST: ListSpec = ListSpec {
 
 pub fn list(h: &Horizon, call: &mut Call) -> Reply {
     let result = (|| {
-        let caller = auth::caller(call, false)?;
-        let org = caller.org.as_str();
-        let img = h.image(org, call.param("imageId"))?;
+        let (org, img) = h.read_image(call)?;
+        let org = org.as_str();
         let items: Vec<Value> = h.versions_of(org, &img.id).iter().map(|v| h.render_version(v)).collect();
         Ok(Reply::json(StatusCode::OK, &searched_page(items, &call.query_pairs(), &VERSION_LIST)?))
     })();
@@ -327,9 +326,8 @@ pub fn list(h: &Horizon, call: &mut Call) -> Reply {
 
 pub fn get(h: &Horizon, call: &mut Call) -> Reply {
     let result = (|| {
-        let caller = auth::caller(call, false)?;
-        let org = caller.org.as_str();
-        let img = h.image(org, call.param("imageId"))?;
+        let (org, img) = h.read_image(call)?;
+        let org = org.as_str();
         let v = h.version(org, &img.id, call.param("versionId"))?;
         Ok(Reply::json(StatusCode::OK, &h.render_version(&v)))
     })();
@@ -338,9 +336,8 @@ pub fn get(h: &Horizon, call: &mut Call) -> Reply {
 
 pub fn copies(h: &Horizon, call: &mut Call) -> Reply {
     let result = (|| {
-        let caller = auth::caller(call, false)?;
-        let org = caller.org.as_str();
-        let img = h.image(org, call.param("imageId"))?;
+        let (org, img) = h.read_image(call)?;
+        let org = org.as_str();
         let ver = h.version(org, &img.id, call.param("versionId"))?;
         let assets = h.assets.filter(org, |a| a.version_id == ver.id);
         copy_page(h, call, org, assets)
@@ -350,9 +347,8 @@ pub fn copies(h: &Horizon, call: &mut Call) -> Reply {
 
 pub fn copy(h: &Horizon, call: &mut Call) -> Reply {
     let result = (|| {
-        let caller = auth::caller(call, false)?;
-        let org = caller.org.as_str();
-        let img = h.image(org, call.param("imageId"))?;
+        let (org, img) = h.read_image(call)?;
+        let org = org.as_str();
         let ver = h.version(org, &img.id, call.param("versionId"))?;
         let id = call.param("copyId");
         let a = h.assets.get(org, id).filter(|a| a.version_id == ver.id).ok_or_else(|| {
