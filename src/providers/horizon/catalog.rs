@@ -205,12 +205,9 @@ fn create_image(h: &Horizon, call: &Call) -> ApiResult<Reply> {
         asset_type: asset_type.into(),
         data,
         source_asset_id: source_asset_id.clone(),
-        error_code: None,
-        error_details: None,
-        errors_history: Vec::new(),
         created_at: now.clone(),
         updated_at: now.clone(),
-        version: 0,
+        ..Default::default()
     };
     h.images.insert(org, &image_id, image);
     h.versions.insert(org, &version_id, version);

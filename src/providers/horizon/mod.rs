@@ -168,12 +168,9 @@ impl Horizon {
                 asset_type: "AZURE_IMAGE_REPLICA_IN_SIG".into(),
                 data: json!({}),
                 source_asset_id: source.as_ref().map(|a| a.id.clone()),
-                error_code: None,
-                error_details: None,
-                errors_history: Vec::new(),
                 created_at: now.clone(),
                 updated_at: now.clone(),
-                version: 0,
+                ..Default::default()
             };
             self.assets.insert(org, &id, asset);
         }

@@ -224,7 +224,8 @@ pub struct Version {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Default` gives a fresh copy's bookkeeping (no errors, version 0); creators fill in the rest.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Asset {
     pub id: String,

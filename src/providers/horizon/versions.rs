@@ -120,12 +120,9 @@ pub(super) fn insert_version(
         asset_type: nv.asset_type.into(),
         data: nv.data,
         source_asset_id: nv.source_asset_id,
-        error_code: None,
-        error_details: None,
-        errors_history: Vec::new(),
         created_at: now.clone(),
         updated_at: now.clone(),
-        version: 0,
+        ..Default::default()
     };
     h.versions.insert(org, &version_id, version);
     h.assets.insert(org, &asset_id, asset);
